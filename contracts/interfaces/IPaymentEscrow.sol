@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IPaymentEscrow
+/// @notice Pays merchant-signed EIP-712 invoices in ETH or allowlisted ERC-20 tokens, exactly once, holds the
+/// funds through the merchant's refund window, handles refunds and disputes, splits the platform fee and awards
+/// loyalty points on settlement. A push that fails becomes a balance claimed with `withdraw`.
+/// @dev A payment is identified by (merchantId, invoiceNumber); `paymentId = merchantId << 64 | invoiceNumber`.
+interface IPaymentEscrow {
+    /// @notice A merchant-signed request for payment (EIP-712 type `Invoice`, see docs/invoice.md).
+    /// @param merchantId Registry id of the merchant being paid.
+    /// @param invoiceNumber Chosen by the merchant, unique per merchant; replay guard.
+    /// @param token Zero for ETH, otherwise an allowlisted ERC-20.
+    /// @param amount Exact amount in base units (wei, or the token's smallest unit) the payer sends.
+    /// @param expiry Last second (unix time) at which the invoice can be paid.
+    /// @param payer Only this account may pay; zero lets anyone pay.
+    /// @param pointsAward Loyalty points the payer earns when the payment settles.
+    /// @param pointsRedeem Loyalty points burned from the payer as a discount already reflected in `amount`.
+    /// @param reference Merchant's order reference (e.g. a hash of the basket); zero if unused.
+    struct Invoice {
+        uint32 merchantId;
+        uint64 invoiceNumber;
+        address token;
+        uint96 amount;
+        uint40 expiry;
+        address payer;
+        uint32 pointsAward;
+        uint32 pointsRedeem;
+        bytes32 reference;
+    }
+
+    /// @notice State of a payment held by the escrow (recorded only for merchants with a hold period).
+    enum PaymentState {
+        None,
+        Held,
+        Disputed,
+        Released,
+        Refunded
+    }
+
+    /// @notice Status of an invoice number, as `invoiceStatus` reports it.
+    enum InvoiceStatus {
+        Unpaid,
+        Expired,
+        Held,
+        Disputed,
+        Settled,
+        PartiallyRefunded,
+        Refunded,
+        Cancelled,
+        Voided
+    }
+
+    /// @notice A held payment. Two storage slots.
+    /// @param payer Who paid; receives refunds.
+    /// @param releaseAt When the payment can be released; while disputed, the dispute deadline instead.
+    /// @param state Current state.
+    /// @param tokenIndex Index of the token in the allowlist (0 = ETH).
+    /// @param pointsRedeem Points burned at payment; minted back on a full refund.
+    /// @param amount Amount paid.
+    /// @param refunded Amount refunded so far.
+    /// @param pointsAward Points to award on settlement, in proportion to what is not refunded.
+    /// @param feeBps Platform fee in basis points, fixed when the payment was made.
+    struct Payment {
+        address payer;
+        uint40 releaseAt;
+        PaymentState state;
+        uint16 tokenIndex;
+        uint32 pointsRedeem;
+        uint96 amount;
+        uint96 refunded;
+        uint32 pointsAward;
+        uint16 feeBps;
+    }
+
+    /// @notice Emitted when an invoice was paid. `releaseAt` equals the block time when it settled at once.
+    event InvoicePaid(
+        uint32 indexed merchantId,
+        uint64 indexed invoiceNumber,
+        address indexed payer,
+        address token,
+        uint256 amount,
+        uint256 releaseAt
+    );
+    /// @notice Emitted when a payment settled: `merchantAmount` to the merchant, `fee` to the treasury, points awarded.
+    event PaymentSettled(
+        uint32 indexed merchantId,
+        uint64 indexed invoiceNumber,
+        uint256 merchantAmount,
+        uint256 fee,
+        uint256 pointsAwarded
+    );
+    /// @notice Emitted when a held payment was refunded in part or in whole.
+    event PaymentRefunded(uint32 indexed merchantId, uint64 indexed invoiceNumber, uint256 amount, uint256 totalRefunded);
+    /// @notice Emitted when a merchant refunded a settled payment with its own funds, clawing back points.
+    event SettledPaymentRefunded(
+        uint32 indexed merchantId,
+        uint64 indexed invoiceNumber,
+        address indexed payer,
+        address token,
+        uint256 amount,
+        uint256 pointsClawedBack
+    );
+    /// @notice Emitted when the payer opened a dispute; the arbiter must decide before `deadline`.
+    event DisputeOpened(uint32 indexed merchantId, uint64 indexed invoiceNumber, uint256 deadline);
+    /// @notice Emitted when the arbiter resolved a dispute by refunding `refundAmount` and settling the rest.
+    event DisputeResolved(uint32 indexed merchantId, uint64 indexed invoiceNumber, address indexed arbiter, uint256 refundAmount);
+    /// @notice Emitted when the merchant cancelled an unpaid invoice number.
+    event InvoiceCancelled(uint32 indexed merchantId, uint64 indexed invoiceNumber);
+    /// @notice Emitted when a push failed and the amount was credited to `account`'s withdrawable balance.
+    event BalanceCredited(address indexed account, address indexed token, uint256 amount);
+    /// @notice Emitted when `account` withdrew its balance to `to`.
+    event Withdrawn(address indexed account, address indexed token, address indexed to, uint256 amount);
+    /// @notice Emitted when the admin changed the platform fee.
+    event FeeChanged(uint16 feeBps);
+    /// @notice Emitted when the admin changed the treasury.
+    event TreasuryChanged(address indexed treasury);
+    /// @notice Emitted when the admin changed the dispute timeout.
+    event DisputeTimeoutChanged(uint32 disputeTimeout);
+    /// @notice Emitted when a token was allowed or disallowed for new payments.
+    event TokenAllowanceChanged(address indexed token, uint16 indexed tokenIndex, bool allowed);
+
+    /// @notice The invoice's expiry has passed.
+    error PaymentEscrowInvoiceExpired(uint40 expiry);
+    /// @notice The invoice number was already paid or cancelled.
+    error PaymentEscrowInvoiceUsed(uint32 merchantId, uint64 invoiceNumber);
+    /// @notice The invoice number is below the merchant's invoice floor.
+    error PaymentEscrowInvoiceVoided(uint64 invoiceNumber, uint64 invoiceFloor);
+    /// @notice The signature is not the merchant's current signer's signature over the invoice.
+    error PaymentEscrowInvalidSignature(uint32 merchantId, address signer);
+    /// @notice The merchant is not active (unknown or suspended).
+    error PaymentEscrowMerchantNotActive(uint32 merchantId);
+    /// @notice The invoice is bound to another payer.
+    error PaymentEscrowWrongPayer(address payer, address caller);
+    /// @notice The ETH sent does not equal what is due.
+    error PaymentEscrowWrongValue(uint256 expected, uint256 received);
+    /// @notice The token moved a different amount than asked (fee-on-transfer or rebasing).
+    error PaymentEscrowInexactTransfer(address token, uint256 expected, uint256 received);
+    /// @notice The token is not allowed for new payments.
+    error PaymentEscrowTokenNotAllowed(address token);
+    /// @notice The token index is not in the allowlist.
+    error PaymentEscrowUnknownTokenIndex(uint16 tokenIndex);
+    /// @notice The token is not a contract.
+    error PaymentEscrowTokenNotContract(address token);
+    /// @notice Amounts must be positive.
+    error PaymentEscrowZeroAmount();
+    /// @notice The packed invoice is shorter than its fixed part or its signature is empty.
+    error PaymentEscrowPackedInvoiceTooShort(uint256 length, uint256 minLength);
+    /// @notice The packed invoice has an unknown version byte.
+    error PaymentEscrowPackedVersionUnsupported(uint8 version);
+    /// @notice The packed invoice has unknown flag bits set.
+    error PaymentEscrowPackedFlagsInvalid(uint8 flags);
+    /// @notice The payment is not in a state that allows this.
+    error PaymentEscrowInvalidState(uint32 merchantId, uint64 invoiceNumber, PaymentState state);
+    /// @notice The hold period has not ended yet.
+    error PaymentEscrowNotReleasable(uint32 merchantId, uint64 invoiceNumber, uint40 releaseAt);
+    /// @notice The merchant is suspended: held payments stay held.
+    error PaymentEscrowMerchantSuspended(uint32 merchantId);
+    /// @notice The refund exceeds what is left of the payment.
+    error PaymentEscrowRefundTooLarge(uint256 amount, uint256 refundable);
+    /// @notice Only the merchant's owner or signer may do this.
+    error PaymentEscrowNotMerchant(uint32 merchantId, address caller);
+    /// @notice Only the payer may do this.
+    error PaymentEscrowNotPayer(address payer, address caller);
+    /// @notice The refund window has ended; a dispute can no longer be opened.
+    error PaymentEscrowDisputeWindowClosed(uint40 releaseAt);
+    /// @notice The arbiter's deadline has not passed yet.
+    error PaymentEscrowDisputeNotExpired(uint40 deadline);
+    /// @notice The invoice has not settled (paid and released); a settled refund does not apply.
+    error PaymentEscrowNotSettled(uint32 merchantId, uint64 invoiceNumber, InvoiceStatus status);
+    /// @notice The settled refund does not match the recorded payment.
+    error PaymentEscrowSettledRefundMismatch(uint32 merchantId, uint64 invoiceNumber);
+    /// @notice Nothing to withdraw.
+    error PaymentEscrowNothingToWithdraw(address account, address token);
+    /// @notice The withdrawal could not be sent.
+    error PaymentEscrowWithdrawFailed(address token, address to, uint256 amount);
+    /// @notice The fee exceeds the hard cap in code.
+    error PaymentEscrowFeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
+    /// @notice The address is zero.
+    error PaymentEscrowZeroAddress();
+    /// @notice The dispute timeout is outside the allowed range.
+    error PaymentEscrowDisputeTimeoutOutOfRange(uint32 disputeTimeout, uint32 minTimeout, uint32 maxTimeout);
+    /// @notice No payment ids were given.
+    error PaymentEscrowEmptyBatch();
+
+    /// @notice Pays `invoice` with `signature` from the merchant's current signer (65-byte, 64-byte EIP-2098
+    /// compact, or an ERC-1271 signature). Send exactly `amount` as ETH, or approve the token first.
+    function pay(Invoice calldata invoice, bytes calldata signature) external payable;
+
+    /// @notice Pays an invoice given as the packed bytes a QR code carries (layout in docs/qr-format.md):
+    /// version (1) | flags (1) | merchantId (4) | invoiceNumber (8) | tokenIndex (2) | amount (12) | expiry (5) |
+    /// pointsAward (4) | pointsRedeem (4) | [payer (20) if flags & 1] | [reference (32) if flags & 2] | signature.
+    function payPacked(bytes calldata packed) external payable;
+
+    /// @notice Cancels an unpaid invoice number so it can never be paid. Merchant owner or signer.
+    function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external;
+
+    /// @notice Releases held payments whose hold period has ended. Anyone may call; funds go to the merchant.
+    function release(uint256[] calldata paymentIds) external;
+
+    /// @notice Refunds `amount` of a held or disputed payment to its payer. Merchant owner or signer.
+    /// A full refund returns the redeemed points; points are awarded later only for what was not refunded.
+    function refund(uint32 merchantId, uint64 invoiceNumber, uint96 amount) external;
+
+    /// @notice Refunds a settled payment with the merchant's own funds (ETH as value, or tokens approved by the
+    /// caller) and claws back up to `pointsToClawBack` of the payer's points. Merchant owner or signer.
+    function refundSettled(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        address payer,
+        address token,
+        uint256 amount,
+        uint32 pointsToClawBack
+    ) external payable;
+
+    /// @notice Opens a dispute on a held payment before its release time (or any time while the merchant is
+    /// suspended). Payer only. Blocks release until the arbiter decides or the deadline passes.
+    function openDispute(uint32 merchantId, uint64 invoiceNumber) external;
+
+    /// @notice Resolves a dispute: `refundAmount` goes back to the payer, the rest settles to the merchant.
+    /// Arbiter only.
+    function resolveDispute(uint32 merchantId, uint64 invoiceNumber, uint96 refundAmount) external;
+
+    /// @notice Takes back what is left of a disputed payment once the arbiter's deadline passed. Payer only.
+    function reclaim(uint32 merchantId, uint64 invoiceNumber) external;
+
+    /// @notice Sends the caller's whole withdrawable balance of `token` to `to`.
+    function withdraw(address token, address to) external;
+
+    /// @notice Pauses new payments. Refunds, releases, disputes and withdrawals keep working. Pauser only.
+    function pause() external;
+
+    /// @notice Lifts the pause. Pauser only.
+    function unpause() external;
+
+    /// @notice Sets the platform fee in basis points, at most `MAX_FEE_BPS`. Admin only. Applies to new payments.
+    function setFee(uint16 feeBps) external;
+
+    /// @notice Sets the treasury that accrues fees. Admin only.
+    function setTreasury(address treasury) external;
+
+    /// @notice Sets how long the arbiter has to decide a dispute. Admin only.
+    function setDisputeTimeout(uint32 disputeTimeout) external;
+
+    /// @notice Allows or disallows `token` for new payments; a token keeps its index forever. Admin only.
+    /// Held payments in a disallowed token still settle and refund.
+    function setTokenAllowed(address token, bool allowed) external;
+
+    /// @notice The hard cap on the platform fee, in basis points.
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_FEE_BPS() external view returns (uint16);
+
+    /// @notice Role allowed to resolve disputes.
+    // solhint-disable-next-line func-name-mixedcase
+    function ARBITER_ROLE() external view returns (bytes32);
+
+    /// @notice Role allowed to pause and unpause new payments.
+    // solhint-disable-next-line func-name-mixedcase
+    function PAUSER_ROLE() external view returns (bytes32);
+
+    /// @notice The EIP-712 digest the merchant's signer signs for `invoice`.
+    function invoiceDigest(Invoice calldata invoice) external view returns (bytes32);
+
+    /// @notice Decodes packed invoice bytes (see `payPacked`) into the invoice and its signature.
+    function decodePacked(bytes calldata packed) external view returns (Invoice memory invoice, bytes memory signature);
+
+    /// @notice Status of an invoice number; `expiry` turns an unpaid invoice into `Expired` once passed.
+    function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus);
+
+    /// @notice The held-payment record (all zero if the payment settled at once or never happened).
+    function paymentOf(uint32 merchantId, uint64 invoiceNumber) external view returns (Payment memory);
+
+    /// @notice Whether the invoice number was used (paid or cancelled).
+    function isInvoiceUsed(uint32 merchantId, uint64 invoiceNumber) external view returns (bool);
+
+    /// @notice What `account` can withdraw in `token`.
+    function withdrawableOf(address account, address token) external view returns (uint256);
+
+    /// @notice Index of `token` in the allowlist and whether it is allowed for new payments.
+    function tokenIndexOf(address token) external view returns (bool listed, uint16 tokenIndex, bool allowed);
+
+    /// @notice Token at `tokenIndex` and whether it is allowed for new payments.
+    function tokenAt(uint16 tokenIndex) external view returns (address token, bool allowed);
+
+    /// @notice Number of tokens ever listed (index 0 is ETH).
+    function tokenCount() external view returns (uint16);
+
+    /// @notice `merchantId << 64 | invoiceNumber`.
+    function paymentId(uint32 merchantId, uint64 invoiceNumber) external pure returns (uint256);
+
+    /// @notice Current platform fee in basis points.
+    function feeBps() external view returns (uint16);
+
+    /// @notice Current treasury.
+    function treasury() external view returns (address);
+
+    /// @notice Seconds the arbiter has to decide a dispute.
+    function disputeTimeout() external view returns (uint32);
+
+    /// @notice The merchant registry.
+    function registry() external view returns (address);
+
+    /// @notice The loyalty points contract.
+    function loyaltyPoints() external view returns (address);
+}

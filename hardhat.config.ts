@@ -1,0 +1,55 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+import hardhatDeploy from "hardhat-deploy";
+
+const require = createRequire(import.meta.url);
+
+// The npm package `solc` (pinned to the same version) is the compiler: Hardhat treats a non-native path as
+// the WASM build, so nothing is downloaded.
+const SOLC_VERSION = "0.8.37";
+const solcPath = require.resolve("solc/soljson.js");
+
+const testnet = (name: string, chainType: "l1" | "op") =>
+  ({
+    type: "http",
+    chainType,
+    url: configVariable(`${name}_RPC_URL`),
+    accounts: [configVariable(`${name}_PRIVATE_KEY`)],
+  }) as const;
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers, hardhatDeploy],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+      },
+    },
+    npmFilesToBuild: [],
+  },
+  networks: {
+    default: { type: "edr-simulated", chainType: "l1" },
+    hardhatOp: { type: "edr-simulated", chainType: "op" },
+    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    sepolia: testnet("SEPOLIA", "l1"),
+    baseSepolia: testnet("BASE_SEPOLIA", "op"),
+    opSepolia: testnet("OP_SEPOLIA", "op"),
+  },
+  verify: {
+    etherscan: { apiKey: configVariable("ETHERSCAN_API_KEY") },
+  },
+  typechain: { outDir: "typechain-types" },
+  test: {
+    mocha: { timeout: 120_000 },
+    solidity: { fuzz: { runs: 256 } },
+  },
+});

@@ -1,0 +1,44 @@
+// npm running on Node 20 silently drops optional dependencies whose `engines` ask for Node >= 22, which
+// includes EDR's native binding (Hardhat's simulated chain). This postinstall hook runs under the Node 22
+// from the `node` devDependency and installs the binding for this platform when it is missing.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const { readFileSync } = require("node:fs");
+const path = require("node:path");
+
+function platformPackage() {
+  const { platform, arch } = process;
+  if (platform === "linux") {
+    const glibc = process.report?.getReport()?.header?.glibcVersionRuntime;
+    return `@nomicfoundation/edr-linux-${arch}-${glibc ? "gnu" : "musl"}`;
+  }
+  if (platform === "darwin") return `@nomicfoundation/edr-darwin-${arch}`;
+  if (platform === "win32") return `@nomicfoundation/edr-win32-${arch}-msvc`;
+  return undefined;
+}
+
+function main() {
+  const name = platformPackage();
+  if (name === undefined) return;
+  try {
+    require.resolve(name);
+    return; // already installed: nothing to do
+  } catch {
+    // fall through
+  }
+  let version;
+  try {
+    // `exports` of @nomicfoundation/edr hide package.json from require: read the file directly.
+    const file = path.join(__dirname, "..", "node_modules", "@nomicfoundation", "edr", "package.json");
+    version = JSON.parse(readFileSync(file, "utf8")).version;
+  } catch {
+    return; // EDR is not installed (production install without dev dependencies)
+  }
+  console.log(`postinstall: installing missing EDR binding ${name}@${version}`);
+  execFileSync("npm", ["install", "--no-save", "--ignore-scripts", `${name}@${version}`], {
+    stdio: "inherit",
+    cwd: path.join(__dirname, ".."),
+  });
+}
+
+main();
