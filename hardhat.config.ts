@@ -26,12 +26,12 @@ export default defineConfig({
       default: {
         version: SOLC_VERSION,
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 1_000 }, evmVersion: "cancun" },
       },
       production: {
         version: SOLC_VERSION,
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 10_000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 1_000 }, evmVersion: "cancun" },
       },
     },
     npmFilesToBuild: [],
@@ -50,6 +50,6 @@ export default defineConfig({
   typechain: { outDir: "typechain-types" },
   test: {
     mocha: { timeout: 120_000 },
-    solidity: { fuzz: { runs: 256 } },
+    solidity: { fuzz: { runs: 1_000 } },
   },
 });

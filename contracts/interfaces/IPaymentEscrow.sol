@@ -16,7 +16,7 @@ interface IPaymentEscrow {
     /// @param payer Only this account may pay; zero lets anyone pay.
     /// @param pointsAward Loyalty points the payer earns when the payment settles.
     /// @param pointsRedeem Loyalty points burned from the payer as a discount already reflected in `amount`.
-    /// @param reference Merchant's order reference (e.g. a hash of the basket); zero if unused.
+    /// @param orderRef Merchant's order reference (e.g. a hash of the basket); zero if unused.
     struct Invoice {
         uint32 merchantId;
         uint64 invoiceNumber;
@@ -26,7 +26,7 @@ interface IPaymentEscrow {
         address payer;
         uint32 pointsAward;
         uint32 pointsRedeem;
-        bytes32 reference;
+        bytes32 orderRef;
     }
 
     /// @notice State of a payment held by the escrow (recorded only for merchants with a hold period).
@@ -117,9 +117,21 @@ interface IPaymentEscrow {
     event TreasuryChanged(address indexed treasury);
     /// @notice Emitted when the admin changed the dispute timeout.
     event DisputeTimeoutChanged(uint32 disputeTimeout);
+    /// @notice Emitted when the pauser paused new payments.
+    event Paused(address indexed account);
+    /// @notice Emitted when the pauser lifted the pause.
+    event Unpaused(address indexed account);
     /// @notice Emitted when a token was allowed or disallowed for new payments.
     event TokenAllowanceChanged(address indexed token, uint16 indexed tokenIndex, bool allowed);
 
+    /// @notice New payments are paused.
+    error PaymentEscrowPaused();
+    /// @notice New payments are not paused.
+    error PaymentEscrowNotPaused();
+    /// @notice A push ran short of gas because the caller supplied too little; retry with more gas.
+    error PaymentEscrowInsufficientGas(uint256 gasLeft);
+    /// @notice A packed invoice marks a field present but it is zero (only one encoding per invoice is valid).
+    error PaymentEscrowPackedNotCanonical(uint8 flags);
     /// @notice The invoice's expiry has passed.
     error PaymentEscrowInvoiceExpired(uint40 expiry);
     /// @notice The invoice number was already paid or cancelled.
@@ -189,7 +201,7 @@ interface IPaymentEscrow {
 
     /// @notice Pays an invoice given as the packed bytes a QR code carries (layout in docs/qr-format.md):
     /// version (1) | flags (1) | merchantId (4) | invoiceNumber (8) | tokenIndex (2) | amount (12) | expiry (5) |
-    /// pointsAward (4) | pointsRedeem (4) | [payer (20) if flags & 1] | [reference (32) if flags & 2] | signature.
+    /// pointsAward (4) | pointsRedeem (4) | [payer (20) if flags & 1] | [orderRef (32) if flags & 2] | signature.
     function payPacked(bytes calldata packed) external payable;
 
     /// @notice Cancels an unpaid invoice number so it can never be paid. Merchant owner or signer.
@@ -238,6 +250,9 @@ interface IPaymentEscrow {
 
     /// @notice Sets the treasury that accrues fees. Admin only.
     function setTreasury(address treasury) external;
+
+    /// @notice Whether new payments are paused.
+    function paused() external view returns (bool);
 
     /// @notice Sets how long the arbiter has to decide a dispute. Admin only.
     function setDisputeTimeout(uint32 disputeTimeout) external;

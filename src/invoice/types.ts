@@ -20,7 +20,7 @@ export interface Invoice {
   /** Points burned from the payer as a discount already in `amount` (uint32). */
   pointsRedeem: bigint;
   /** Merchant order reference, 32 bytes as 0x-hex; all zero if unused. */
-  reference: string;
+  orderRef: string;
 }
 
 /** An invoice with its signer's signature (0x-hex; 64-byte compact for EOAs in QR codes). */
@@ -53,13 +53,13 @@ export const INVOICE_TYPES = {
     { name: "payer", type: "address" },
     { name: "pointsAward", type: "uint32" },
     { name: "pointsRedeem", type: "uint32" },
-    { name: "reference", type: "bytes32" },
+    { name: "orderRef", type: "bytes32" },
   ],
 } as const;
 
 /** The EIP-712 type string (its keccak256 is the escrow's INVOICE_TYPEHASH). */
 export const INVOICE_TYPE_STRING =
-  "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 reference)";
+  "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef)";
 
 /** Upper bounds (inclusive) of each integer field. */
 export const INVOICE_LIMITS = {

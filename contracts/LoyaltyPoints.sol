@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ERC6909} from "@openzeppelin/contracts/token/ERC6909/ERC6909.sol";
+
+import {ILoyaltyPoints} from "./interfaces/ILoyaltyPoints.sol";
+import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
+
+/// @title LoyaltyPoints
+/// @notice Per-merchant loyalty points, one ERC-6909 id per merchant. See {ILoyaltyPoints}.
+/// @dev One multi-token contract instead of an ERC-20 clone per merchant: minting costs one warm contract call
+/// and one balance slot (no clone deployment per merchant, no delegatecall per mint). See docs/loyalty-points.md.
+contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
+    IMerchantRegistry private immutable _registry;
+    /// @dev The deployer, allowed to bind the escrow exactly once.
+    address private immutable _binder;
+
+    address private _escrow;
+    mapping(uint32 merchantId => bool) private _transferable;
+
+    /// @param registry_ The merchant registry whose owners run the programs.
+    constructor(IMerchantRegistry registry_) {
+        _registry = registry_;
+        _binder = msg.sender;
+    }
+
+    modifier onlyEscrow() {
+        if (msg.sender != _escrow || msg.sender == address(0)) revert LoyaltyPointsNotEscrow(msg.sender);
+        _;
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function bindEscrow(address escrow_) external {
+        if (msg.sender != _binder) revert LoyaltyPointsNotBinder(msg.sender);
+        if (_escrow != address(0)) revert LoyaltyPointsEscrowAlreadyBound(_escrow);
+        if (escrow_ == address(0)) revert LoyaltyPointsInvalidEscrow(escrow_);
+        _escrow = escrow_;
+        emit LoyaltyPointsEscrowBound(escrow_);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function mint(address to, uint32 merchantId, uint256 amount) external onlyEscrow {
+        _mint(to, merchantId, amount);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function burn(address from, uint32 merchantId, uint256 amount) external onlyEscrow {
+        _burn(from, merchantId, amount);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function burnUpTo(address from, uint32 merchantId, uint256 amount) external onlyEscrow returns (uint256 burned) {
+        uint256 balance = balanceOf(from, merchantId);
+        burned = amount < balance ? amount : balance;
+        if (burned != 0) _burn(from, merchantId, burned);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function setTransferable(uint32 merchantId, bool transferable) external {
+        if (msg.sender != _registry.ownerOf(merchantId)) revert LoyaltyPointsNotMerchantOwner(merchantId, msg.sender);
+        _transferable[merchantId] = transferable;
+        emit LoyaltyPointsTransferabilityChanged(merchantId, transferable);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function isTransferable(uint32 merchantId) external view returns (bool) {
+        return _transferable[merchantId];
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function escrow() external view returns (address) {
+        return _escrow;
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function decimals(uint256) external pure returns (uint8) {
+        return 0;
+    }
+
+    /// @dev Customer-to-customer moves need the merchant's consent; mints and burns come only from the escrow.
+    function _update(address from, address to, uint256 id, uint256 amount) internal override {
+        if (id > type(uint32).max) revert LoyaltyPointsInvalidId(id);
+        if (from != address(0) && to != address(0) && !_transferable[uint32(id)]) {
+            revert LoyaltyPointsTransferDisabled(uint32(id));
+        }
+        super._update(from, to, id, amount);
+    }
+}

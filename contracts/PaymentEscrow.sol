@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {ILoyaltyPoints} from "./interfaces/ILoyaltyPoints.sol";
+import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
+import {IPaymentEscrow} from "./interfaces/IPaymentEscrow.sol";
+
+/// @title PaymentEscrow
+/// @notice Pays merchant-signed invoices exactly once and holds them through the refund window.
+/// See {IPaymentEscrow} and docs/escrow.md for the rules.
+/// @dev Gas choices: a Permit2-style bitmap over invoice numbers is the replay guard (256 invoices per slot);
+/// payments that settle at once store nothing else; held payments take two slots; fees accrue to the
+/// treasury's withdrawable balance instead of a transfer per payment.
+contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IPaymentEscrow
+    uint16 public constant MAX_FEE_BPS = 1_000;
+    /// @inheritdoc IPaymentEscrow
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
+    /// @inheritdoc IPaymentEscrow
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+
+    /// @dev keccak256 of the EIP-712 type string in docs/invoice.md.
+    bytes32 private constant _INVOICE_TYPEHASH =
+        keccak256(
+            "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef)"
+        );
+    uint256 private constant _BPS = 10_000;
+    /// @dev Gas forwarded to a payout or refund push. Enough for smart wallets and regular tokens; a receiver
+    /// that burns all of it cannot take the rest of the transaction with it.
+    uint256 private constant _PUSH_GAS = 100_000;
+    uint32 private constant _MIN_DISPUTE_TIMEOUT = 1 hours;
+    uint32 private constant _MAX_DISPUTE_TIMEOUT = 90 days;
+    uint8 private constant _PACKED_VERSION = 1;
+    uint8 private constant _FLAG_PAYER = 1;
+    uint8 private constant _FLAG_REFERENCE = 2;
+    /// @dev version | flags | merchantId | invoiceNumber | tokenIndex | amount | expiry | pointsAward | pointsRedeem
+    uint256 private constant _PACKED_FIXED_LENGTH = 41;
+
+    struct TokenEntry {
+        address token;
+        bool allowed;
+    }
+
+    struct TokenIndexEntry {
+        bool listed;
+        uint16 index;
+        bool allowed;
+    }
+
+    IMerchantRegistry private immutable _registry;
+    ILoyaltyPoints private immutable _points;
+
+    // One slot, read once per payment.
+    address private _treasury;
+    uint16 private _feeBps;
+    uint32 private _disputeTimeout;
+    uint16 private _tokenCount;
+    bool private _paused;
+
+    mapping(uint16 tokenIndex => TokenEntry) private _tokenAt;
+    mapping(address token => TokenIndexEntry) private _tokenIndexOf;
+    /// @dev Bit `invoiceNumber & 255` of word `merchantId << 56 | invoiceNumber >> 8`: paid or cancelled.
+    mapping(uint256 wordKey => uint256 bits) private _usedInvoices;
+    /// @dev Same layout as `_usedInvoices`: cancelled (only for the status view).
+    mapping(uint256 wordKey => uint256 bits) private _cancelledInvoices;
+    mapping(uint256 paymentId => Payment) private _payments;
+    mapping(address account => mapping(address token => uint256 amount)) private _withdrawable;
+
+    /// @param registry_ The merchant registry.
+    /// @param points_ The loyalty points contract (it must bind this escrow as its minter).
+    /// @param admin Platform admin (fees, treasury, token allowlist, dispute timeout, role grants).
+    /// @param adminDelay Delay of the two-step admin handover, in seconds.
+    /// @param pauser Initial holder of PAUSER_ROLE (zero for none).
+    /// @param arbiter Initial holder of ARBITER_ROLE (zero for none).
+    /// @param treasury_ Receives the platform fee.
+    /// @param feeBps_ Platform fee in basis points, at most MAX_FEE_BPS.
+    /// @param disputeTimeout_ Seconds the arbiter has to decide a dispute.
+    constructor(
+        IMerchantRegistry registry_,
+        ILoyaltyPoints points_,
+        address admin,
+        uint48 adminDelay,
+        address pauser,
+        address arbiter,
+        address treasury_,
+        uint16 feeBps_,
+        uint32 disputeTimeout_
+    ) EIP712("ScanPay", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
+        _registry = registry_;
+        _points = points_;
+        if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
+        if (arbiter != address(0)) _grantRole(ARBITER_ROLE, arbiter);
+        _setTreasury(treasury_);
+        _setFee(feeBps_);
+        _setDisputeTimeout(disputeTimeout_);
+        // Index 0 is ETH, allowed from the start.
+        _tokenAt[0] = TokenEntry({token: address(0), allowed: true});
+        _tokenIndexOf[address(0)] = TokenIndexEntry({listed: true, index: 0, allowed: true});
+        _tokenCount = 1;
+        emit TokenAllowanceChanged(address(0), 0, true);
+    }
+
+    modifier onlyMerchant(uint32 merchantId) {
+        if (!_registry.isOwnerOrSigner(merchantId, msg.sender)) revert PaymentEscrowNotMerchant(merchantId, msg.sender);
+        _;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Paying
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function pay(Invoice calldata invoice, bytes calldata signature) external payable nonReentrant {
+        TokenIndexEntry memory entry = _tokenIndexOf[invoice.token];
+        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(invoice.token);
+        _pay(invoice, entry.index, signature);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function payPacked(bytes calldata packed) external payable nonReentrant {
+        (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(packed);
+        _pay(invoice, tokenIndex, signature);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external nonReentrant onlyMerchant(merchantId) {
+        (uint256 wordKey, uint256 bit) = _useInvoice(merchantId, invoiceNumber);
+        _cancelledInvoices[wordKey] |= bit;
+        emit InvoiceCancelled(merchantId, invoiceNumber);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Settling, refunding, disputing
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function release(uint256[] calldata paymentIds) external nonReentrant {
+        if (paymentIds.length == 0) revert PaymentEscrowEmptyBatch();
+        uint32 termsMerchantId;
+        IMerchantRegistry.PaymentTerms memory terms;
+        for (uint256 i = 0; i < paymentIds.length; ++i) {
+            uint256 id = paymentIds[i];
+            (uint32 merchantId, uint64 invoiceNumber) = _splitPaymentId(id);
+            Payment storage payment = _payments[id];
+            if (payment.state != PaymentState.Held) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
+            if (block.timestamp < payment.releaseAt) {
+                revert PaymentEscrowNotReleasable(merchantId, invoiceNumber, payment.releaseAt);
+            }
+            // Batches usually hold one merchant's payments: read its terms once.
+            if (i == 0 || merchantId != termsMerchantId) {
+                terms = _registry.paymentTerms(merchantId);
+                termsMerchantId = merchantId;
+            }
+            if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantSuspended(merchantId);
+            payment.state = PaymentState.Released;
+            _settleHeld(merchantId, invoiceNumber, payment, terms.payout);
+        }
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function refund(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        uint96 amount
+    ) external nonReentrant onlyMerchant(merchantId) {
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        PaymentState state = payment.state;
+        if (state != PaymentState.Held && state != PaymentState.Disputed) {
+            revert PaymentEscrowInvalidState(merchantId, invoiceNumber, state);
+        }
+        if (amount == 0) revert PaymentEscrowZeroAmount();
+        _refundHeld(merchantId, invoiceNumber, payment, amount);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function refundSettled(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        address payer,
+        address token,
+        uint256 amount,
+        uint32 pointsToClawBack
+    ) external payable nonReentrant onlyMerchant(merchantId) {
+        if (amount == 0) revert PaymentEscrowZeroAmount();
+        if (payer == address(0)) revert PaymentEscrowZeroAddress();
+        InvoiceStatus status = _invoiceStatus(merchantId, invoiceNumber, 0);
+        if (status != InvoiceStatus.Settled && status != InvoiceStatus.PartiallyRefunded) {
+            revert PaymentEscrowNotSettled(merchantId, invoiceNumber, status);
+        }
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        // A payment that was held keeps its record: the refund must match it. One that settled at once left no
+        // record (that is what keeps it cheap); the merchant names the payer from the InvoicePaid event.
+        if (
+            payment.state == PaymentState.Released &&
+            (payer != payment.payer ||
+                token != _tokenAt[payment.tokenIndex].token ||
+                pointsToClawBack > payment.pointsAward)
+        ) revert PaymentEscrowSettledRefundMismatch(merchantId, invoiceNumber);
+        if (!_tokenIndexOf[token].listed) revert PaymentEscrowTokenNotAllowed(token);
+
+        _collect(token, msg.sender, amount);
+        uint256 clawedBack = pointsToClawBack == 0 ? 0 : _points.burnUpTo(payer, merchantId, pointsToClawBack);
+        emit SettledPaymentRefunded(merchantId, invoiceNumber, payer, token, amount, clawedBack);
+        _push(token, payer, amount);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function openDispute(uint32 merchantId, uint64 invoiceNumber) external nonReentrant {
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        if (payment.state != PaymentState.Held) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
+        if (msg.sender != payment.payer) revert PaymentEscrowNotPayer(payment.payer, msg.sender);
+        // Once the refund window ended the payment belongs to the merchant, unless the merchant is suspended:
+        // then release is blocked and the payer must keep a way out.
+        if (
+            block.timestamp >= payment.releaseAt &&
+            _registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active
+        ) revert PaymentEscrowDisputeWindowClosed(payment.releaseAt);
+        uint40 deadline = uint40(block.timestamp) + _disputeTimeout;
+        payment.state = PaymentState.Disputed;
+        payment.releaseAt = deadline;
+        emit DisputeOpened(merchantId, invoiceNumber, deadline);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function resolveDispute(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        uint96 refundAmount
+    ) external nonReentrant onlyRole(ARBITER_ROLE) {
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        if (payment.state != PaymentState.Disputed) {
+            revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
+        }
+        uint96 refundable = payment.amount - payment.refunded;
+        if (refundAmount > refundable) revert PaymentEscrowRefundTooLarge(refundAmount, refundable);
+        emit DisputeResolved(merchantId, invoiceNumber, msg.sender, refundAmount);
+        if (refundAmount == refundable) {
+            _refundHeld(merchantId, invoiceNumber, payment, refundAmount);
+        } else {
+            if (refundAmount != 0) _refundHeld(merchantId, invoiceNumber, payment, refundAmount);
+            payment.state = PaymentState.Released;
+            _settleHeld(merchantId, invoiceNumber, payment, _registry.paymentTerms(merchantId).payout);
+        }
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function reclaim(uint32 merchantId, uint64 invoiceNumber) external nonReentrant {
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        if (payment.state != PaymentState.Disputed) {
+            revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
+        }
+        if (msg.sender != payment.payer) revert PaymentEscrowNotPayer(payment.payer, msg.sender);
+        if (block.timestamp < payment.releaseAt) revert PaymentEscrowDisputeNotExpired(payment.releaseAt);
+        _refundHeld(merchantId, invoiceNumber, payment, payment.amount - payment.refunded);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function withdraw(address token, address to) external nonReentrant {
+        if (to == address(0)) revert PaymentEscrowZeroAddress();
+        uint256 amount = _withdrawable[msg.sender][token];
+        if (amount == 0) revert PaymentEscrowNothingToWithdraw(msg.sender, token);
+        delete _withdrawable[msg.sender][token];
+        emit Withdrawn(msg.sender, token, to, amount);
+        bool sent;
+        if (token == address(0)) {
+            // Withdrawals forward all gas: the account asked for it and picked `to`.
+            // solhint-disable-next-line avoid-low-level-calls
+            (sent, ) = to.call{value: amount}("");
+        } else {
+            sent = IERC20(token).trySafeTransfer(to, amount);
+        }
+        if (!sent) revert PaymentEscrowWithdrawFailed(token, to, amount);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Administration
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function pause() external onlyRole(PAUSER_ROLE) {
+        if (_paused) revert PaymentEscrowPaused();
+        _paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function unpause() external onlyRole(PAUSER_ROLE) {
+        if (!_paused) revert PaymentEscrowNotPaused();
+        _paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function setFee(uint16 feeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setFee(feeBps_);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTreasury(treasury_);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function setDisputeTimeout(uint32 disputeTimeout_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDisputeTimeout(disputeTimeout_);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        TokenIndexEntry storage entry = _tokenIndexOf[token];
+        uint16 index = entry.index;
+        if (!entry.listed) {
+            if (token.code.length == 0) revert PaymentEscrowTokenNotContract(token);
+            index = _tokenCount++;
+            entry.listed = true;
+            entry.index = index;
+            _tokenAt[index].token = token;
+        }
+        entry.allowed = allowed;
+        _tokenAt[index].allowed = allowed;
+        emit TokenAllowanceChanged(token, index, allowed);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Views
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function invoiceDigest(Invoice calldata invoice) external view returns (bytes32) {
+        return _invoiceDigest(invoice);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function decodePacked(bytes calldata packed) external view returns (Invoice memory invoice, bytes memory signature) {
+        (invoice, , signature) = _decodePacked(packed);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus) {
+        return _invoiceStatus(merchantId, invoiceNumber, expiry);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function paymentOf(uint32 merchantId, uint64 invoiceNumber) external view returns (Payment memory) {
+        return _payments[_paymentId(merchantId, invoiceNumber)];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function isInvoiceUsed(uint32 merchantId, uint64 invoiceNumber) external view returns (bool) {
+        (uint256 wordKey, uint256 bit) = _invoiceBit(merchantId, invoiceNumber);
+        return _usedInvoices[wordKey] & bit != 0;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function withdrawableOf(address account, address token) external view returns (uint256) {
+        return _withdrawable[account][token];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function tokenIndexOf(address token) external view returns (bool listed, uint16 tokenIndex, bool allowed) {
+        TokenIndexEntry memory entry = _tokenIndexOf[token];
+        return (entry.listed, entry.index, entry.allowed);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function tokenAt(uint16 tokenIndex) external view returns (address token, bool allowed) {
+        if (tokenIndex >= _tokenCount) revert PaymentEscrowUnknownTokenIndex(tokenIndex);
+        TokenEntry memory entry = _tokenAt[tokenIndex];
+        return (entry.token, entry.allowed);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function tokenCount() external view returns (uint16) {
+        return _tokenCount;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function paymentId(uint32 merchantId, uint64 invoiceNumber) external pure returns (uint256) {
+        return _paymentId(merchantId, invoiceNumber);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function feeBps() external view returns (uint16) {
+        return _feeBps;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function treasury() external view returns (address) {
+        return _treasury;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function disputeTimeout() external view returns (uint32) {
+        return _disputeTimeout;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function paused() external view returns (bool) {
+        return _paused;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function registry() external view returns (address) {
+        return address(_registry);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function loyaltyPoints() external view returns (address) {
+        return address(_points);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------------------
+
+    function _pay(Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) private {
+        if (_paused) revert PaymentEscrowPaused();
+        if (block.timestamp > invoice.expiry) revert PaymentEscrowInvoiceExpired(invoice.expiry);
+        if (invoice.payer != address(0) && invoice.payer != msg.sender) {
+            revert PaymentEscrowWrongPayer(invoice.payer, msg.sender);
+        }
+        if (invoice.amount == 0) revert PaymentEscrowZeroAmount();
+        uint32 merchantId = invoice.merchantId;
+        IMerchantRegistry.PaymentTerms memory terms = _registry.paymentTerms(merchantId);
+        if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantNotActive(merchantId);
+        if (invoice.invoiceNumber < terms.invoiceFloor) {
+            revert PaymentEscrowInvoiceVoided(invoice.invoiceNumber, terms.invoiceFloor);
+        }
+        if (!_isValidSignature(terms.signer, _invoiceDigest(invoice), signature)) {
+            revert PaymentEscrowInvalidSignature(merchantId, terms.signer);
+        }
+        _useInvoice(merchantId, invoice.invoiceNumber);
+
+        _collect(invoice.token, msg.sender, invoice.amount);
+        if (invoice.pointsRedeem != 0) _points.burn(msg.sender, merchantId, invoice.pointsRedeem);
+
+        if (terms.holdPeriod == 0) {
+            emit InvoicePaid(merchantId, invoice.invoiceNumber, msg.sender, invoice.token, invoice.amount, block.timestamp);
+            _settle(
+                merchantId,
+                invoice.invoiceNumber,
+                terms.payout,
+                msg.sender,
+                invoice.token,
+                invoice.amount,
+                _feeBps,
+                invoice.pointsAward
+            );
+        } else {
+            uint40 releaseAt = uint40(block.timestamp) + terms.holdPeriod;
+            _payments[_paymentId(merchantId, invoice.invoiceNumber)] = Payment({
+                payer: msg.sender,
+                releaseAt: releaseAt,
+                state: PaymentState.Held,
+                tokenIndex: tokenIndex,
+                pointsRedeem: invoice.pointsRedeem,
+                amount: invoice.amount,
+                refunded: 0,
+                pointsAward: invoice.pointsAward,
+                feeBps: _feeBps
+            });
+            emit InvoicePaid(merchantId, invoice.invoiceNumber, msg.sender, invoice.token, invoice.amount, releaseAt);
+        }
+    }
+
+    /// @dev Takes exactly `amount` of `token` from `from` (ETH: exactly `msg.value`).
+    function _collect(address token, address from, uint256 amount) private {
+        if (token == address(0)) {
+            if (msg.value != amount) revert PaymentEscrowWrongValue(amount, msg.value);
+            return;
+        }
+        if (msg.value != 0) revert PaymentEscrowWrongValue(0, msg.value);
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        uint256 balanceAfter = IERC20(token).balanceOf(address(this));
+        // Fee-on-transfer and rebasing tokens would leave the escrow owing more than it holds.
+        if (balanceAfter != balanceBefore + amount) {
+            revert PaymentEscrowInexactTransfer(token, amount, balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0);
+        }
+    }
+
+    /// @dev Settles what is left of a held payment (its state already set to Released).
+    function _settleHeld(uint32 merchantId, uint64 invoiceNumber, Payment storage payment, address payout) private {
+        uint96 amount = payment.amount;
+        uint96 remaining = amount - payment.refunded;
+        // Points are awarded only for what was not refunded, rounded down.
+        uint256 points = (uint256(payment.pointsAward) * remaining) / amount;
+        _settle(
+            merchantId,
+            invoiceNumber,
+            payout,
+            payment.payer,
+            _tokenAt[payment.tokenIndex].token,
+            remaining,
+            payment.feeBps,
+            points
+        );
+    }
+
+    function _settle(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        address payout,
+        address payer,
+        address token,
+        uint256 amount,
+        uint16 feeBps_,
+        uint256 points
+    ) private {
+        // amount < 2^96 and feeBps_ <= 1_000: the product cannot overflow; fee <= amount.
+        uint256 fee = (amount * feeBps_) / _BPS;
+        uint256 merchantAmount = amount - fee;
+        if (fee != 0) _withdrawable[_treasury][token] += fee;
+        emit PaymentSettled(merchantId, invoiceNumber, merchantAmount, fee, points);
+        if (points != 0) _points.mint(payer, merchantId, points);
+        _push(token, payout, merchantAmount);
+    }
+
+    /// @dev Refunds `amount` (> 0, at most what is left) of a held or disputed payment to its payer.
+    function _refundHeld(uint32 merchantId, uint64 invoiceNumber, Payment storage payment, uint96 amount) private {
+        uint96 refundable = payment.amount - payment.refunded;
+        if (amount > refundable) revert PaymentEscrowRefundTooLarge(amount, refundable);
+        uint96 totalRefunded = payment.refunded + amount;
+        payment.refunded = totalRefunded;
+        address payer = payment.payer;
+        bool full = amount == refundable;
+        if (full) payment.state = PaymentState.Refunded;
+        emit PaymentRefunded(merchantId, invoiceNumber, amount, totalRefunded);
+        // A full refund undoes the purchase, including the points spent on it.
+        if (full && payment.pointsRedeem != 0) _points.mint(payer, merchantId, payment.pointsRedeem);
+        _push(_tokenAt[payment.tokenIndex].token, payer, amount);
+    }
+
+    /// @dev Sends `amount` to `to`; if the receiver reverts, runs out of gas or is blocklisted, credits it to
+    /// `to`'s withdrawable balance instead so nobody else is blocked and nothing is lost.
+    function _push(address token, address to, uint256 amount) private {
+        if (amount == 0) return;
+        bool sent;
+        if (token == address(0)) {
+            assembly ("memory-safe") {
+                // No return data is copied: a receiver cannot make the escrow pay for a large return buffer.
+                sent := call(_PUSH_GAS, to, amount, 0, 0, 0, 0)
+            }
+        } else {
+            sent = _tryTransfer(token, to, amount);
+        }
+        if (!sent) {
+            // If the push got less than _PUSH_GAS only because the caller supplied too little gas (the 63/64
+            // rule), the failure is the caller's doing: revert rather than divert the payout to a balance.
+            if (gasleft() < _PUSH_GAS / 63) revert PaymentEscrowInsufficientGas(gasleft());
+            _withdrawable[to][token] += amount;
+            emit BalanceCredited(to, token, amount);
+        }
+    }
+
+    /// @dev `token.transfer(to, amount)` with at most _PUSH_GAS, accepting tokens that return nothing (USDT) and
+    /// treating `false`, a revert or a non-contract as failure.
+    function _tryTransfer(address token, address to, uint256 amount) private returns (bool success) {
+        bytes4 selector = IERC20.transfer.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), to)
+            mstore(add(ptr, 0x24), amount)
+            success := call(_PUSH_GAS, token, 0, ptr, 0x44, 0x00, 0x20)
+            // Success needs either 32 bytes of `true`, or no return data from a contract.
+            if success {
+                switch returndatasize()
+                case 0 {
+                    success := gt(extcodesize(token), 0)
+                }
+                default {
+                    success := and(gt(returndatasize(), 31), eq(mload(0x00), 1))
+                }
+            }
+        }
+    }
+
+    function _useInvoice(uint32 merchantId, uint64 invoiceNumber) private returns (uint256 wordKey, uint256 bit) {
+        (wordKey, bit) = _invoiceBit(merchantId, invoiceNumber);
+        uint256 word = _usedInvoices[wordKey];
+        if (word & bit != 0) revert PaymentEscrowInvoiceUsed(merchantId, invoiceNumber);
+        _usedInvoices[wordKey] = word | bit;
+    }
+
+    function _invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) private view returns (InvoiceStatus) {
+        (uint256 wordKey, uint256 bit) = _invoiceBit(merchantId, invoiceNumber);
+        if (_usedInvoices[wordKey] & bit == 0) {
+            if (invoiceNumber < _registry.paymentTerms(merchantId).invoiceFloor) return InvoiceStatus.Voided;
+            if (expiry != 0 && block.timestamp > expiry) return InvoiceStatus.Expired;
+            return InvoiceStatus.Unpaid;
+        }
+        if (_cancelledInvoices[wordKey] & bit != 0) return InvoiceStatus.Cancelled;
+        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
+        PaymentState state = payment.state;
+        if (state == PaymentState.Held) return InvoiceStatus.Held;
+        if (state == PaymentState.Disputed) return InvoiceStatus.Disputed;
+        if (state == PaymentState.Refunded) return InvoiceStatus.Refunded;
+        if (state == PaymentState.Released && payment.refunded != 0) return InvoiceStatus.PartiallyRefunded;
+        // Released, or settled at once (no record).
+        return InvoiceStatus.Settled;
+    }
+
+    function _invoiceDigest(Invoice memory invoice) private view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(
+                        _INVOICE_TYPEHASH,
+                        invoice.merchantId,
+                        invoice.invoiceNumber,
+                        invoice.token,
+                        invoice.amount,
+                        invoice.expiry,
+                        invoice.payer,
+                        invoice.pointsAward,
+                        invoice.pointsRedeem,
+                        invoice.orderRef
+                    )
+                )
+            );
+    }
+
+    /// @dev ECDSA first (65-byte or 64-byte EIP-2098 signatures; high-s rejected), then ERC-1271 for contract
+    /// signers. Trying ECDSA first saves the EXTCODESIZE of a cold EOA signer; a contract address has no key.
+    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        if (signature.length == 64) {
+            bytes32 r;
+            bytes32 vs;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                vs := calldataload(add(signature.offset, 0x20))
+            }
+            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(digest, r, vs);
+            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        } else if (signature.length == 65) {
+            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
+        }
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    function _decodePacked(
+        bytes calldata packed
+    ) private view returns (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) {
+        uint256 length = packed.length;
+        if (length < _PACKED_FIXED_LENGTH + 1) revert PaymentEscrowPackedInvoiceTooShort(length, _PACKED_FIXED_LENGTH + 1);
+        uint256 head;
+        uint256 tail;
+        assembly ("memory-safe") {
+            head := calldataload(packed.offset) // bytes 0..31
+            tail := calldataload(add(packed.offset, 28)) // bytes 28..59 (length >= 42 is checked above)
+        }
+        uint8 version = uint8(head >> 248);
+        if (version != _PACKED_VERSION) revert PaymentEscrowPackedVersionUnsupported(version);
+        uint8 flags = uint8(head >> 240);
+        if (flags & ~(_FLAG_PAYER | _FLAG_REFERENCE) != 0) revert PaymentEscrowPackedFlagsInvalid(flags);
+        invoice.merchantId = uint32(head >> 208);
+        invoice.invoiceNumber = uint64(head >> 144);
+        tokenIndex = uint16(head >> 128);
+        invoice.amount = uint96(head >> 32);
+        invoice.expiry = uint40(tail >> 216);
+        invoice.pointsAward = uint32(tail >> 184);
+        invoice.pointsRedeem = uint32(tail >> 152);
+
+        uint256 offset = _PACKED_FIXED_LENGTH;
+        uint256 minLength = offset + 1 + (flags & _FLAG_PAYER != 0 ? 20 : 0) + (flags & _FLAG_REFERENCE != 0 ? 32 : 0);
+        if (length < minLength) revert PaymentEscrowPackedInvoiceTooShort(length, minLength);
+        if (flags & _FLAG_PAYER != 0) {
+            uint256 word;
+            assembly ("memory-safe") {
+                word := calldataload(add(packed.offset, offset))
+            }
+            invoice.payer = address(uint160(word >> 96));
+            if (invoice.payer == address(0)) revert PaymentEscrowPackedNotCanonical(flags);
+            offset += 20;
+        }
+        if (flags & _FLAG_REFERENCE != 0) {
+            bytes32 orderRef;
+            assembly ("memory-safe") {
+                orderRef := calldataload(add(packed.offset, offset))
+            }
+            if (orderRef == bytes32(0)) revert PaymentEscrowPackedNotCanonical(flags);
+            invoice.orderRef = orderRef;
+            offset += 32;
+        }
+        signature = packed[offset:];
+
+        if (tokenIndex >= _tokenCount) revert PaymentEscrowUnknownTokenIndex(tokenIndex);
+        TokenEntry memory entry = _tokenAt[tokenIndex];
+        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(entry.token);
+        invoice.token = entry.token;
+    }
+
+    function _setFee(uint16 feeBps_) private {
+        if (feeBps_ > MAX_FEE_BPS) revert PaymentEscrowFeeTooHigh(feeBps_, MAX_FEE_BPS);
+        _feeBps = feeBps_;
+        emit FeeChanged(feeBps_);
+    }
+
+    function _setTreasury(address treasury_) private {
+        if (treasury_ == address(0)) revert PaymentEscrowZeroAddress();
+        _treasury = treasury_;
+        emit TreasuryChanged(treasury_);
+    }
+
+    function _setDisputeTimeout(uint32 disputeTimeout_) private {
+        if (disputeTimeout_ < _MIN_DISPUTE_TIMEOUT || disputeTimeout_ > _MAX_DISPUTE_TIMEOUT) {
+            revert PaymentEscrowDisputeTimeoutOutOfRange(disputeTimeout_, _MIN_DISPUTE_TIMEOUT, _MAX_DISPUTE_TIMEOUT);
+        }
+        _disputeTimeout = disputeTimeout_;
+        emit DisputeTimeoutChanged(disputeTimeout_);
+    }
+
+    function _invoiceBit(uint32 merchantId, uint64 invoiceNumber) private pure returns (uint256 wordKey, uint256 bit) {
+        wordKey = (uint256(merchantId) << 56) | (invoiceNumber >> 8);
+        bit = 1 << (invoiceNumber & 0xff);
+    }
+
+    function _paymentId(uint32 merchantId, uint64 invoiceNumber) private pure returns (uint256) {
+        return (uint256(merchantId) << 64) | invoiceNumber;
+    }
+
+    function _splitPaymentId(uint256 id) private pure returns (uint32 merchantId, uint64 invoiceNumber) {
+        merchantId = uint32(id >> 64);
+        invoiceNumber = uint64(id);
+    }
+}

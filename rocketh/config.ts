@@ -1,0 +1,47 @@
+/**
+ * rocketh (hardhat-deploy v2) configuration: named accounts and per-network platform settings.
+ * Keys never live here: testnet accounts come from the Hardhat network config (`configVariable`/keystore).
+ */
+import * as deployExtension from "@rocketh/deploy";
+import * as readExecuteExtension from "@rocketh/read-execute";
+import * as viemExtension from "@rocketh/viem";
+import type { UserConfig } from "rocketh/types";
+
+const TESTNETS = ["sepolia", "baseSepolia", "opSepolia"] as const;
+/** On a testnet one key does everything unless an address is given for the role. */
+const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, 0]));
+
+export const config = {
+  accounts: {
+    deployer: { default: 0 },
+    // Separate accounts locally, so tests prove the roles are wired to the right holders.
+    admin: { default: 1, ...deployerOnTestnets },
+    treasury: { default: 2, ...deployerOnTestnets },
+    arbiter: { default: 3, ...deployerOnTestnets },
+    pauser: { default: 1, ...deployerOnTestnets },
+  },
+  data: {
+    /** Platform fee in basis points (hard cap 1,000 in code). */
+    feeBps: { default: 100 },
+    /** Delay of the two-step platform admin handover, seconds. */
+    adminDelay: { default: 0, sepolia: 2 * 24 * 3600, baseSepolia: 2 * 24 * 3600, opSepolia: 2 * 24 * 3600 },
+    /** Longest refund window a merchant may choose, seconds. */
+    maxHoldPeriod: { default: 30 * 24 * 3600 },
+    /** Time the arbiter has to decide a dispute, seconds. */
+    disputeTimeout: { default: 7 * 24 * 3600 },
+    /** Deploy a test ERC-20 (and allowlist it) so the demo and the CLI have a token to pay with. */
+    deployTestToken: { default: true },
+  },
+} as const satisfies UserConfig;
+
+const extensions = {
+  ...deployExtension,
+  ...readExecuteExtension,
+  ...viemExtension,
+};
+export { extensions };
+
+type Extensions = typeof extensions;
+type Accounts = typeof config.accounts;
+type Data = typeof config.data;
+export type { Accounts, Data, Extensions };
