@@ -12,30 +12,23 @@ import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
 /// and one balance slot (no clone deployment per merchant, no delegatecall per mint). See docs/loyalty-points.md.
 contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
     IMerchantRegistry private immutable _registry;
-    /// @dev The deployer, allowed to bind the escrow exactly once.
-    address private immutable _binder;
+    /// @dev Immutable, so no key can ever add a minter, and the check on every mint costs no storage read.
+    /// The deploy script passes the escrow's address, predicted from the deployer's nonce, and checks it.
+    address private immutable _escrow;
 
-    address private _escrow;
     mapping(uint32 merchantId => bool) private _transferable;
 
     /// @param registry_ The merchant registry whose owners run the programs.
-    constructor(IMerchantRegistry registry_) {
+    /// @param escrow_ The payment escrow, the only minter and burner.
+    constructor(IMerchantRegistry registry_, address escrow_) {
+        if (escrow_ == address(0)) revert LoyaltyPointsInvalidEscrow(escrow_);
         _registry = registry_;
-        _binder = msg.sender;
+        _escrow = escrow_;
     }
 
     modifier onlyEscrow() {
-        if (msg.sender != _escrow || msg.sender == address(0)) revert LoyaltyPointsNotEscrow(msg.sender);
+        if (msg.sender != _escrow) revert LoyaltyPointsNotEscrow(msg.sender);
         _;
-    }
-
-    /// @inheritdoc ILoyaltyPoints
-    function bindEscrow(address escrow_) external {
-        if (msg.sender != _binder) revert LoyaltyPointsNotBinder(msg.sender);
-        if (_escrow != address(0)) revert LoyaltyPointsEscrowAlreadyBound(_escrow);
-        if (escrow_ == address(0)) revert LoyaltyPointsInvalidEscrow(escrow_);
-        _escrow = escrow_;
-        emit LoyaltyPointsEscrowBound(escrow_);
     }
 
     /// @inheritdoc ILoyaltyPoints

@@ -480,13 +480,27 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             return;
         }
         if (msg.value != 0) revert PaymentEscrowWrongValue(0, msg.value);
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        uint256 balanceBefore = _balanceOfThis(token);
         IERC20(token).safeTransferFrom(from, address(this), amount);
-        uint256 balanceAfter = IERC20(token).balanceOf(address(this));
+        uint256 balanceAfter = _balanceOfThis(token);
         // Fee-on-transfer and rebasing tokens would leave the escrow owing more than it holds.
         if (balanceAfter != balanceBefore + amount) {
             revert PaymentEscrowInexactTransfer(token, amount, balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0);
         }
+    }
+
+    /// @dev `token.balanceOf(this)` without the ABI decoder's overhead; a call that fails or returns less than a
+    /// word reverts (such a token could never have been collected from).
+    function _balanceOfThis(address token) private view returns (uint256 tokenBalance) {
+        bytes4 selector = IERC20.balanceOf.selector;
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, selector)
+            mstore(0x04, address())
+            ok := and(staticcall(gas(), token, 0x00, 0x24, 0x00, 0x20), gt(returndatasize(), 31))
+            tokenBalance := mload(0x00)
+        }
+        if (!ok) revert PaymentEscrowTokenNotContract(token);
     }
 
     /// @dev Settles what is left of a held payment (its state already set to Released).
@@ -612,23 +626,19 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     }
 
     function _invoiceDigest(Invoice memory invoice) private view returns (bytes32) {
-        return
-            _hashTypedDataV4(
-                keccak256(
-                    abi.encode(
-                        _INVOICE_TYPEHASH,
-                        invoice.merchantId,
-                        invoice.invoiceNumber,
-                        invoice.token,
-                        invoice.amount,
-                        invoice.expiry,
-                        invoice.payer,
-                        invoice.pointsAward,
-                        invoice.pointsRedeem,
-                        invoice.orderRef
-                    )
-                )
-            );
+        bytes32 typeHash = _INVOICE_TYPEHASH;
+        bytes32 structHash;
+        // Not marked memory-safe: it borrows (and restores) the word before the struct.
+        assembly {
+            // hashStruct = keccak256(typeHash || the 9 fields, each already a 32-byte word in memory): the
+            // typehash is written over the word before the struct and restored, instead of a fresh abi.encode.
+            let before := sub(invoice, 0x20)
+            let saved := mload(before)
+            mstore(before, typeHash)
+            structHash := keccak256(before, 0x140)
+            mstore(before, saved)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @dev ECDSA first (65-byte or 64-byte EIP-2098 signatures; high-s rejected), then ERC-1271 for contract

@@ -1,13 +1,13 @@
-import { zeroAddress } from "viem";
-
 import { artifacts, deployScript } from "../rocketh/deploy.js";
 
 export default deployScript(
-  async ({ deploy, execute, get, read, namedAccounts, data, showMessage }) => {
+  async ({ deploy, get, read, namedAccounts, data }) => {
     const { deployer, admin, pauser, arbiter, treasury } = namedAccounts;
     const registry = get<typeof artifacts.MerchantRegistry.abi>("MerchantRegistry");
     const points = get<typeof artifacts.LoyaltyPoints.abi>("LoyaltyPoints");
-    const escrow = await deploy("PaymentEscrow", {
+    const escrow = await deploy(
+      "PaymentEscrow",
+      {
       account: deployer,
       artifact: artifacts.PaymentEscrow,
       args: [
@@ -21,15 +21,17 @@ export default deployScript(
         data.feeBps,
         data.disputeTimeout,
       ],
-    });
+      },
+      { skipIfAlreadyDeployed: true },
+    );
 
-    // The escrow is the only minter and burner of points: bind it once (a re-run finds it bound).
-    const bound = await read(points, { functionName: "escrow" });
-    if (bound === zeroAddress) {
-      await execute(points, { account: deployer, functionName: "bindEscrow", args: [escrow.address] });
-    } else if (bound.toLowerCase() !== escrow.address.toLowerCase()) {
-      showMessage(`LoyaltyPoints is bound to ${bound}, not to PaymentEscrow ${escrow.address}: redeploy LoyaltyPoints`);
-      throw new Error("LoyaltyPoints bound to another escrow");
+    // LoyaltyPoints was deployed with this escrow's predicted address as its only minter: prove it.
+    const minter = await read(points, { functionName: "escrow" });
+    if (minter.toLowerCase() !== escrow.address.toLowerCase()) {
+      throw new Error(
+        `LoyaltyPoints (${points.address}) mints only for ${minter}, but PaymentEscrow is ${escrow.address}: ` +
+          "another transaction from the deployer came in between. Delete the LoyaltyPoints deployment and re-run.",
+      );
     }
   },
   { tags: ["PaymentEscrow", "core"], dependencies: ["MerchantRegistry", "LoyaltyPoints"] },

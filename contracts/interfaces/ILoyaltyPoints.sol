@@ -4,20 +4,14 @@ pragma solidity 0.8.37;
 /// @title ILoyaltyPoints
 /// @notice Per-merchant loyalty points in one ERC-6909 multi-token contract: token id = merchant id, whole
 /// points (0 decimals). Points are earned on a merchant's settled payments and redeemed only at that merchant.
-/// @dev Only the escrow bound once at deployment mints and burns. Transfers between customers are off unless
+/// @dev Only the escrow fixed at construction (an immutable) mints and burns. Transfers between customers are off unless
 /// the merchant's owner enables them for its program.
 interface ILoyaltyPoints {
-    /// @notice Emitted once, when the escrow that mints and burns was bound.
-    event LoyaltyPointsEscrowBound(address indexed escrow);
     /// @notice Emitted when a merchant's owner allowed or disallowed transfers of its points.
     event LoyaltyPointsTransferabilityChanged(uint32 indexed merchantId, bool transferable);
 
     /// @notice Only the escrow may mint and burn.
     error LoyaltyPointsNotEscrow(address caller);
-    /// @notice Only the deployer may bind the escrow, and only once.
-    error LoyaltyPointsEscrowAlreadyBound(address escrow);
-    /// @notice Only the deployer may bind the escrow.
-    error LoyaltyPointsNotBinder(address caller);
     /// @notice The escrow address is zero.
     error LoyaltyPointsInvalidEscrow(address escrow);
     /// @notice The merchant's program does not allow transfers between customers.
@@ -26,9 +20,6 @@ interface ILoyaltyPoints {
     error LoyaltyPointsNotMerchantOwner(uint32 merchantId, address caller);
     /// @notice The token id is not a merchant id (above 2^32 - 1).
     error LoyaltyPointsInvalidId(uint256 id);
-
-    /// @notice Binds the escrow, the only minter and burner. Deployer only, once.
-    function bindEscrow(address escrow) external;
 
     /// @notice Mints `amount` points of `merchantId` to `to`. Escrow only.
     function mint(address to, uint32 merchantId, uint256 amount) external;
@@ -46,7 +37,7 @@ interface ILoyaltyPoints {
     /// @notice Whether `merchantId`'s points can move between customers.
     function isTransferable(uint32 merchantId) external view returns (bool);
 
-    /// @notice The escrow bound as minter and burner (zero until bound).
+    /// @notice The escrow, the only minter and burner (fixed at construction).
     function escrow() external view returns (address);
 
     /// @notice The merchant registry whose owners run the programs.

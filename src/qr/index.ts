@@ -1,0 +1,25 @@
+/**
+ * ScanPay QR codec: the packed invoice (`payPacked` bytes), its two QR carriers (compact `SCANPAY:` Base45
+ * text and the EIP-681 `payPacked` URI), plain EIP-681 transfer URIs, and QR image rendering / reading.
+ * Pure: no provider, no file or network I/O. Format: docs/qr-format.md.
+ */
+export { decodeBase45, encodeBase45, BASE45_ALPHABET } from "./base45.js";
+export { compactSignature } from "./compactSignature.js";
+export * from "./constants.js";
+export { decodeCompactInvoice } from "./decodeCompactInvoice.js";
+export { decodeInvoiceUri } from "./decodeInvoiceUri.js";
+export { decodePackedInvoice } from "./decodePackedInvoice.js";
+export { decodePaymentQr, type PaymentQr } from "./decodePaymentQr.js";
+export { encodeCompactInvoice } from "./encodeCompactInvoice.js";
+export { encodeInvoiceUri } from "./encodeInvoiceUri.js";
+export { encodePackedInvoice } from "./encodePackedInvoice.js";
+export { encodeTransferUri } from "./encodeTransferUri.js";
+export { QrDecodeError, QrEncodeError, QrError, QrImageError, type QrErrorCode } from "./errors.js";
+export { expandSignature } from "./expandSignature.js";
+export { fromPackedInvoice } from "./fromPackedInvoice.js";
+export { MAX_UINT256, parseEip681Number } from "./parseEip681Number.js";
+export { parseTransferUri } from "./parseTransferUri.js";
+export { tokenAddressAt, tokenIndexOf } from "./tokenList.js";
+export { toPackedInvoice, type ToPackedInvoiceOptions } from "./toPackedInvoice.js";
+export type * from "./types.js";
+export * from "./image/index.js";
