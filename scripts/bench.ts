@@ -1,0 +1,11 @@
+import { network } from "hardhat";
+const op = await network.connect({ network: "hardhatOp" });
+const [a, b] = await op.ethers.getSigners();
+const tx = await a!.sendTransaction({ to: b!.address, value: 1n, data: "0x" + "ab".repeat(100) });
+const r = await tx.wait();
+const raw = await op.provider.request({ method: "eth_getTransactionReceipt", params: [tx.hash] });
+console.log(raw);
+const blk = await op.provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] });
+console.log(blk);
+const code = await op.provider.request({ method: "eth_getCode", params: ["0x420000000000000000000000000000000000000F", "latest"] });
+console.log("oracle code len", (code as string).length);
