@@ -151,7 +151,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         for (uint256 i = 0; i < paymentIds.length; ++i) {
             uint256 id = paymentIds[i];
             (uint32 merchantId, uint64 invoiceNumber) = _splitPaymentId(id);
-            Payment storage payment = _payments[id];
+            Payment memory payment = _payments[id];
             if (payment.state != PaymentState.Held) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
             if (block.timestamp < payment.releaseAt) {
                 revert PaymentEscrowNotReleasable(merchantId, invoiceNumber, payment.releaseAt);
@@ -162,7 +162,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
                 termsMerchantId = merchantId;
             }
             if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantSuspended(merchantId);
-            payment.state = PaymentState.Released;
+            // Settled payments keep no record (the used invoice bit says "settled"); clearing it refunds gas.
+            delete _payments[id];
             _settleHeld(merchantId, invoiceNumber, payment, terms.payout);
         }
     }
@@ -194,18 +195,9 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (amount == 0) revert PaymentEscrowZeroAmount();
         if (payer == address(0)) revert PaymentEscrowZeroAddress();
         InvoiceStatus status = _invoiceStatus(merchantId, invoiceNumber, 0);
-        if (status != InvoiceStatus.Settled && status != InvoiceStatus.PartiallyRefunded) {
-            revert PaymentEscrowNotSettled(merchantId, invoiceNumber, status);
-        }
-        Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
-        // A payment that was held keeps its record: the refund must match it. One that settled at once left no
-        // record (that is what keeps it cheap); the merchant names the payer from the InvoicePaid event.
-        if (
-            payment.state == PaymentState.Released &&
-            (payer != payment.payer ||
-                token != _tokenAt[payment.tokenIndex].token ||
-                pointsToClawBack > payment.pointsAward)
-        ) revert PaymentEscrowSettledRefundMismatch(merchantId, invoiceNumber);
+        if (status != InvoiceStatus.Settled) revert PaymentEscrowNotSettled(merchantId, invoiceNumber, status);
+        // Settled payments keep no record (that is what keeps paying and releasing cheap): the merchant names the
+        // payer from the InvoicePaid event, and pays the refund from its own funds. See docs/escrow.md.
         if (!_tokenIndexOf[token].listed) revert PaymentEscrowTokenNotAllowed(token);
 
         _collect(token, msg.sender, amount);
@@ -248,8 +240,9 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             _refundHeld(merchantId, invoiceNumber, payment, refundAmount);
         } else {
             if (refundAmount != 0) _refundHeld(merchantId, invoiceNumber, payment, refundAmount);
-            payment.state = PaymentState.Released;
-            _settleHeld(merchantId, invoiceNumber, payment, _registry.paymentTerms(merchantId).payout);
+            Payment memory settled = payment;
+            delete _payments[_paymentId(merchantId, invoiceNumber)];
+            _settleHeld(merchantId, invoiceNumber, settled, _registry.paymentTerms(merchantId).payout);
         }
     }
 
@@ -503,8 +496,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (!ok) revert PaymentEscrowTokenNotContract(token);
     }
 
-    /// @dev Settles what is left of a held payment (its state already set to Released).
-    function _settleHeld(uint32 merchantId, uint64 invoiceNumber, Payment storage payment, address payout) private {
+    /// @dev Settles what is left of a held payment (its record already deleted).
+    function _settleHeld(uint32 merchantId, uint64 invoiceNumber, Payment memory payment, address payout) private {
         uint96 amount = payment.amount;
         uint96 remaining = amount - payment.refunded;
         // Points are awarded only for what was not refunded, rounded down.
@@ -617,11 +610,10 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (_cancelledInvoices[wordKey] & bit != 0) return InvoiceStatus.Cancelled;
         Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
         PaymentState state = payment.state;
-        if (state == PaymentState.Held) return InvoiceStatus.Held;
+        if (state == PaymentState.Held) return payment.refunded == 0 ? InvoiceStatus.Held : InvoiceStatus.PartiallyRefunded;
         if (state == PaymentState.Disputed) return InvoiceStatus.Disputed;
         if (state == PaymentState.Refunded) return InvoiceStatus.Refunded;
-        if (state == PaymentState.Released && payment.refunded != 0) return InvoiceStatus.PartiallyRefunded;
-        // Released, or settled at once (no record).
+        // No record: settled (at once, on release, or by a dispute split).
         return InvoiceStatus.Settled;
     }
 

@@ -29,16 +29,18 @@ interface IPaymentEscrow {
         bytes32 orderRef;
     }
 
-    /// @notice State of a payment held by the escrow (recorded only for merchants with a hold period).
+    /// @notice State of a payment record. Records exist only for held payments: a payment that settles (at once,
+    /// on release or by a dispute split) leaves no record, and its used invoice bit then means "settled".
     enum PaymentState {
         None,
         Held,
         Disputed,
-        Released,
         Refunded
     }
 
-    /// @notice Status of an invoice number, as `invoiceStatus` reports it.
+    /// @notice Status of an invoice number, as `invoiceStatus` reports it. `PartiallyRefunded`: still held, part
+    /// of it refunded. `Settled`: paid to the merchant (a settled payment may later get a merchant-funded refund,
+    /// which only events record).
     enum InvoiceStatus {
         Unpaid,
         Expired,
@@ -180,8 +182,6 @@ interface IPaymentEscrow {
     error PaymentEscrowDisputeNotExpired(uint40 deadline);
     /// @notice The invoice has not settled (paid and released); a settled refund does not apply.
     error PaymentEscrowNotSettled(uint32 merchantId, uint64 invoiceNumber, InvoiceStatus status);
-    /// @notice The settled refund does not match the recorded payment.
-    error PaymentEscrowSettledRefundMismatch(uint32 merchantId, uint64 invoiceNumber);
     /// @notice Nothing to withdraw.
     error PaymentEscrowNothingToWithdraw(address account, address token);
     /// @notice The withdrawal could not be sent.
@@ -216,6 +216,7 @@ interface IPaymentEscrow {
 
     /// @notice Refunds a settled payment with the merchant's own funds (ETH as value, or tokens approved by the
     /// caller) and claws back up to `pointsToClawBack` of the payer's points. Merchant owner or signer.
+    /// Settled payments leave no record: the merchant names the payer, from the `InvoicePaid` event.
     function refundSettled(
         uint32 merchantId,
         uint64 invoiceNumber,
@@ -282,7 +283,7 @@ interface IPaymentEscrow {
     /// @notice Status of an invoice number; `expiry` turns an unpaid invoice into `Expired` once passed.
     function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus);
 
-    /// @notice The held-payment record (all zero if the payment settled at once or never happened).
+    /// @notice The record of a held, disputed or fully refunded payment (all zero once settled, or if it never was held).
     function paymentOf(uint32 merchantId, uint64 invoiceNumber) external view returns (Payment memory);
 
     /// @notice Whether the invoice number was used (paid or cancelled).
