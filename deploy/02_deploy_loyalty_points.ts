@@ -11,12 +11,23 @@ export default deployScript(
   async ({ deploy, get, getOrNull, namedAccounts, network }) => {
     if (getOrNull("LoyaltyPoints") !== null) return;
     const { deployer } = namedAccounts;
-    const registry = get<typeof artifacts.MerchantRegistry.abi>("MerchantRegistry");
-    const nonce = await network.provider.request({ method: "eth_getTransactionCount", params: [deployer, "pending"] });
-    const predictedEscrow = getContractAddress({ from: deployer, nonce: BigInt(nonce) + 1n });
+    const registry =
+      get<typeof artifacts.MerchantRegistry.abi>("MerchantRegistry");
+    const nonce = await network.provider.request({
+      method: "eth_getTransactionCount",
+      params: [deployer, "pending"],
+    });
+    const predictedEscrow = getContractAddress({
+      from: deployer,
+      nonce: BigInt(nonce) + 1n,
+    });
     await deploy(
       "LoyaltyPoints",
-      { account: deployer, artifact: artifacts.LoyaltyPoints, args: [registry.address, predictedEscrow] },
+      {
+        account: deployer,
+        artifact: artifacts.LoyaltyPoints,
+        args: [registry.address, predictedEscrow],
+      },
       { skipIfAlreadyDeployed: true },
     );
   },

@@ -11,9 +11,16 @@ export default deployScript(
       args: ["ScanPay Test Dollar", "tUSD", 6],
     });
     const escrow = get<typeof artifacts.PaymentEscrow.abi>("PaymentEscrow");
-    const [, , allowed] = await read(escrow, { functionName: "tokenIndexOf", args: [token.address] });
+    const [, , allowed] = await read(escrow, {
+      functionName: "tokenIndexOf",
+      args: [token.address],
+    });
     if (!allowed) {
-      await execute(escrow, { account: admin, functionName: "setTokenAllowed", args: [token.address, true] });
+      await execute(escrow, {
+        account: admin,
+        functionName: "setTokenAllowed",
+        args: [token.address, true],
+      });
     }
   },
   { tags: ["TestToken"], dependencies: ["PaymentEscrow"] },

@@ -40,7 +40,7 @@ export interface Deployed {
 
 /** Deploys everything through the deploy scripts. Use through `networkHelpers.loadFixture(deployAll)`. */
 export async function deployAll(): Promise<Deployed> {
-  const env = await loadAndExecuteDeploymentsFromFiles({ provider, logLevel: 0 });
+  const env = await loadAndExecuteDeploymentsFromFiles({ provider });
   const signers = await ethers.getSigners();
   const byAddress = (address: string): HardhatEthersSigner => {
     const signer = signers.find((s) => s.address.toLowerCase() === address.toLowerCase());
@@ -49,12 +49,14 @@ export async function deployAll(): Promise<Deployed> {
   };
   const { deployer, admin, treasury, arbiter, pauser } = env.namedAccounts;
   const roleHolders = new Set([deployer, admin, treasury, arbiter, pauser].map((a) => a.toLowerCase()));
-  const escrow = PaymentEscrow__factory.connect(env.get("PaymentEscrow").address, byAddress(deployer));
+  // rocketh records lower-case addresses; events carry checksummed ones.
+  const address = (name: string) => ethers.getAddress(env.get(name).address);
+  const escrow = PaymentEscrow__factory.connect(address("PaymentEscrow"), byAddress(deployer));
   return {
-    registry: MerchantRegistry__factory.connect(env.get("MerchantRegistry").address, byAddress(deployer)),
-    points: LoyaltyPoints__factory.connect(env.get("LoyaltyPoints").address, byAddress(deployer)),
+    registry: MerchantRegistry__factory.connect(address("MerchantRegistry"), byAddress(deployer)),
+    points: LoyaltyPoints__factory.connect(address("LoyaltyPoints"), byAddress(deployer)),
     escrow,
-    token: TestToken__factory.connect(env.get("TestToken").address, byAddress(deployer)),
+    token: TestToken__factory.connect(address("TestToken"), byAddress(deployer)),
     deployer: byAddress(deployer),
     admin: byAddress(admin),
     treasury: byAddress(treasury),

@@ -1,0 +1,353 @@
+/**
+ * The deploy scripts (deploy/, run through rocketh): wiring, roles and settings of a fresh deployment, re-runs,
+ * and a rehearsal against a separate `hardhat node` process over HTTP.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { JsonRpcProvider, Network } from "ethers";
+
+import { config } from "../../rocketh/config.js";
+import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
+import {
+  LoyaltyPoints__factory,
+  MerchantRegistry__factory,
+  PaymentEscrow__factory,
+  TestToken__factory,
+} from "../../typechain-types/index.js";
+import { deployAll, ethers, networkHelpers, provider } from "../helpers/fixture.js";
+import { makeInvoice, packInvoice, signInvoice } from "../helpers/invoices.js";
+
+const ZERO = ethers.ZeroAddress;
+const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
+const CONTRACTS = ["MerchantRegistry", "LoyaltyPoints", "PaymentEscrow", "TestToken"] as const;
+const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+
+type Eip1193 = Parameters<typeof loadAndExecuteDeploymentsFromFiles>[0]["provider"];
+
+/** The account a named account of rocketh/config.ts resolves to on a local chain. */
+async function named(name: keyof typeof config.accounts): Promise<string> {
+  const signers = await ethers.getSigners();
+  return signers[config.accounts[name].default]!.address;
+}
+
+/** Runs the deploy scripts with deployments saved to `dir`, as `hardhat deploy` does on a persistent network. */
+function deployPersisted(eip1193: Eip1193, dir: string, extra: { environment?: string; tags?: string[] } = {}) {
+  return loadAndExecuteDeploymentsFromFiles({ provider: eip1193, saveDeployments: true, config: { deployments: dir }, ...extra });
+}
+
+function addressesOf(env: { get(name: string): { address: string } }): string[] {
+  return CONTRACTS.map((name) => env.get(name).address.toLowerCase());
+}
+
+async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), "scanpay-deployments-"));
+  try {
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("deploy scripts", () => {
+  describe("wiring", () => {
+    it("binds LoyaltyPoints to the PaymentEscrow as its only minter", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const escrow = await d.escrow.getAddress();
+      expect((await d.points.escrow()).toLowerCase()).to.equal(escrow.toLowerCase());
+      expect((await d.points.registry()).toLowerCase()).to.equal((await d.registry.getAddress()).toLowerCase());
+    });
+
+    it("gives PaymentEscrow the deployed registry and loyalty points", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      expect((await d.escrow.registry()).toLowerCase()).to.equal((await d.registry.getAddress()).toLowerCase());
+      expect((await d.escrow.loyaltyPoints()).toLowerCase()).to.equal((await d.points.getAddress()).toLowerCase());
+    });
+
+    it("lets the escrow actually mint: a paid invoice awards points", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const [owner, payer] = d.others;
+      await d.registry.connect(owner!).register(owner!.address, owner!.address, owner!.address, 0, "Shop", "");
+      const invoice = makeInvoice({
+        merchantId: 1n,
+        invoiceNumber: 1n,
+        expiry: BigInt(await networkHelpers.time.latest()) + 600n,
+        pointsAward: 7n,
+      });
+      const packed = packInvoice(invoice, 0n, await signInvoice(owner!, d.escrow, invoice));
+      await d.escrow.connect(payer!).payPacked(packed, { value: invoice.amount });
+      expect(await d.points.balanceOf(payer!.address, 1)).to.equal(7n);
+    });
+  });
+
+  describe("roles", () => {
+    it("makes the configured admin the default admin of the registry and the escrow", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const admin = await named("admin");
+      expect(d.admin.address).to.equal(admin);
+      for (const contract of [d.registry, d.escrow]) {
+        expect(await contract.owner()).to.equal(admin);
+        expect(await contract.defaultAdmin()).to.equal(admin);
+        expect(await contract.hasRole(DEFAULT_ADMIN_ROLE, admin)).to.equal(true);
+        expect(await contract.defaultAdminDelay()).to.equal(BigInt(config.data.adminDelay.default));
+        expect(await contract.pendingDefaultAdmin()).to.deep.equal([ZERO, 0n]);
+      }
+    });
+
+    it("grants ARBITER_ROLE to the arbiter and PAUSER_ROLE to the pauser only", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const arbiter = await named("arbiter");
+      const pauser = await named("pauser");
+      const arbiterRole = await d.escrow.ARBITER_ROLE();
+      const pauserRole = await d.escrow.PAUSER_ROLE();
+      expect(await d.escrow.hasRole(arbiterRole, arbiter)).to.equal(true);
+      expect(await d.escrow.hasRole(pauserRole, pauser)).to.equal(true);
+      expect(await d.escrow.hasRole(pauserRole, arbiter)).to.equal(false);
+      expect(await d.escrow.hasRole(DEFAULT_ADMIN_ROLE, arbiter)).to.equal(false);
+      // The roles work: the pauser pauses, the arbiter cannot.
+      await expect(d.escrow.connect(d.arbiter).pause())
+        .to.be.revertedWithCustomError(d.escrow, "AccessControlUnauthorizedAccount")
+        .withArgs(arbiter, pauserRole);
+      await expect(d.escrow.connect(d.pauser).pause()).to.emit(d.escrow, "Paused").withArgs(pauser);
+    });
+
+    it("leaves the deployer and the treasury with no role at all", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const deployer = await named("deployer");
+      const treasury = await named("treasury");
+      const roles = [DEFAULT_ADMIN_ROLE, await d.escrow.ARBITER_ROLE(), await d.escrow.PAUSER_ROLE()];
+      for (const account of [deployer, treasury]) {
+        for (const role of roles) {
+          expect(await d.escrow.hasRole(role, account), `escrow role ${role} of ${account}`).to.equal(false);
+          expect(await d.registry.hasRole(role, account), `registry role ${role} of ${account}`).to.equal(false);
+        }
+      }
+      await expect(d.registry.connect(d.deployer).setMaxHoldPeriod(1))
+        .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer, DEFAULT_ADMIN_ROLE);
+      await expect(d.escrow.connect(d.deployer).setFee(0))
+        .to.be.revertedWithCustomError(d.escrow, "AccessControlUnauthorizedAccount")
+        .withArgs(deployer, DEFAULT_ADMIN_ROLE);
+    });
+  });
+
+  describe("settings", () => {
+    it("uses feeBps, treasury, disputeTimeout and maxHoldPeriod of rocketh/config.ts", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      expect(await d.escrow.feeBps()).to.equal(BigInt(config.data.feeBps.default));
+      expect(await d.escrow.treasury()).to.equal(await named("treasury"));
+      expect(await d.escrow.disputeTimeout()).to.equal(BigInt(config.data.disputeTimeout.default));
+      expect(await d.registry.maxHoldPeriod()).to.equal(BigInt(config.data.maxHoldPeriod.default));
+      expect(await d.escrow.paused()).to.equal(false);
+      expect(await d.registry.merchantCount()).to.equal(0n);
+    });
+
+    it("allowlists the TestToken at index 1, after ETH at index 0", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const token = await d.token.getAddress();
+      const [listed, index, allowed] = await d.escrow.tokenIndexOf(token);
+      expect([listed, index, allowed]).to.deep.equal([true, 1n, true]);
+      const [at1, allowed1] = await d.escrow.tokenAt(1);
+      expect(at1.toLowerCase()).to.equal(token.toLowerCase());
+      expect(allowed1).to.equal(true);
+      expect(await d.escrow.tokenAt(0)).to.deep.equal([ZERO, true]);
+      expect(await d.escrow.tokenCount()).to.equal(2n);
+      expect(await d.token.decimals()).to.equal(6n);
+    });
+  });
+
+  describe("re-running", () => {
+    it("is a no-op once the deployments are saved: same addresses, no transaction", async () => {
+      await networkHelpers.loadFixture(deployAll);
+      await withTempDir(async (dir) => {
+        const first = await deployPersisted(provider as Eip1193, dir);
+        const block = await ethers.provider.getBlockNumber();
+        const deployer = await named("deployer");
+        const admin = await named("admin");
+        const nonces = [await ethers.provider.getTransactionCount(deployer), await ethers.provider.getTransactionCount(admin)];
+
+        const second = await deployPersisted(provider as Eip1193, dir);
+        expect(await ethers.provider.getBlockNumber()).to.equal(block);
+        expect([await ethers.provider.getTransactionCount(deployer), await ethers.provider.getTransactionCount(admin)]).to.deep.equal(nonces);
+        expect(addressesOf(second)).to.deep.equal(addressesOf(first));
+        const points = LoyaltyPoints__factory.connect(second.get("LoyaltyPoints").address, ethers.provider);
+        expect((await points.escrow()).toLowerCase()).to.equal(second.get("PaymentEscrow").address.toLowerCase());
+      });
+    });
+
+    it("without saved deployments (in-memory, as after the fixture) deploys a complete, correctly wired new set", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const env = await loadAndExecuteDeploymentsFromFiles({ provider });
+      const fixtureAddresses = await Promise.all([d.registry, d.points, d.escrow, d.token].map(async (c) => (await c.getAddress()).toLowerCase()));
+      // rocketh keeps no record of the in-memory environment between runs, so nothing is reused.
+      for (const address of addressesOf(env)) expect(fixtureAddresses).to.not.include(address);
+      const points = LoyaltyPoints__factory.connect(env.get("LoyaltyPoints").address, ethers.provider);
+      const escrow = PaymentEscrow__factory.connect(env.get("PaymentEscrow").address, ethers.provider);
+      expect((await points.escrow()).toLowerCase()).to.equal(env.get("PaymentEscrow").address.toLowerCase());
+      expect((await escrow.loyaltyPoints()).toLowerCase()).to.equal(env.get("LoyaltyPoints").address.toLowerCase());
+      expect((await escrow.tokenIndexOf(env.get("TestToken").address))[1]).to.equal(1n);
+    });
+
+    it("completes a deployment interrupted after LoyaltyPoints, keeping the predicted escrow address", async () => {
+      await networkHelpers.loadFixture(deployAll);
+      await withTempDir(async (dir) => {
+        const partial = await deployPersisted(provider as Eip1193, dir, { tags: ["LoyaltyPoints"] });
+        expect(partial.getOrNull("PaymentEscrow")).to.equal(null);
+        const full = await deployPersisted(provider as Eip1193, dir);
+        expect(full.get("LoyaltyPoints").address).to.equal(partial.get("LoyaltyPoints").address);
+        const points = LoyaltyPoints__factory.connect(full.get("LoyaltyPoints").address, ethers.provider);
+        expect((await points.escrow()).toLowerCase()).to.equal(full.get("PaymentEscrow").address.toLowerCase());
+      });
+    });
+
+    it("never leaves the escrow and points on another registry than the one the deployments record", async () => {
+      await networkHelpers.loadFixture(deployAll);
+      await withTempDir(async (dir) => {
+        const first = await deployPersisted(provider as Eip1193, dir);
+        // Simulate a change since the first run that makes rocketh redeploy MerchantRegistry (its code was edited,
+        // or a constructor setting of rocketh/config.ts changed): the saved constructor arguments differ.
+        const saved = path.join(dir, "memory", "MerchantRegistry.json");
+        const record = JSON.parse(await readFile(saved, "utf8")) as { argsData: string };
+        record.argsData = "0x00";
+        await writeFile(saved, JSON.stringify(record));
+
+        let rerun: Awaited<ReturnType<typeof deployPersisted>>;
+        try {
+          rerun = await deployPersisted(provider as Eip1193, dir);
+        } catch {
+          return; // Refusing loudly is acceptable; silently mis-wiring is not.
+        }
+        const registry = rerun.get("MerchantRegistry").address.toLowerCase();
+        const escrow = PaymentEscrow__factory.connect(rerun.get("PaymentEscrow").address, ethers.provider);
+        const points = LoyaltyPoints__factory.connect(rerun.get("LoyaltyPoints").address, ethers.provider);
+        // The registry is never redeployed by a re-run (skipIfAlreadyDeployed), so the wiring holds.
+        expect(registry, "MerchantRegistry kept").to.equal(first.get("MerchantRegistry").address.toLowerCase());
+        expect((await escrow.registry()).toLowerCase(), "PaymentEscrow.registry()").to.equal(registry);
+        expect((await points.registry()).toLowerCase(), "LoyaltyPoints.registry()").to.equal(registry);
+      });
+    });
+
+    it("refuses to finish when another deployer transaction took the escrow's predicted nonce", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      await withTempDir(async (dir) => {
+        await deployPersisted(provider as Eip1193, dir, { tags: ["LoyaltyPoints"] });
+        await d.deployer.sendTransaction({ to: d.deployer.address, value: 0 });
+        let error: unknown;
+        try {
+          await deployPersisted(provider as Eip1193, dir);
+        } catch (e) {
+          error = e;
+        }
+        expect(error, "the deploy must fail").to.be.instanceOf(Error);
+        expect((error as Error).message).to.match(/another transaction from the deployer came in between/);
+      });
+    });
+  });
+
+  describe("rehearsal on a separate hardhat node", function () {
+    this.timeout(30_000);
+
+    let node: ChildProcess | undefined;
+    let rpc: JsonRpcProvider | undefined;
+    let dir: string | undefined;
+    let url = "";
+    const killNode = () => node?.kill("SIGKILL");
+
+    before(async () => {
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      process.once("exit", killNode);
+      node = spawn(
+        process.execPath,
+        [path.join(REPO_ROOT, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      await waitForOutput(node, "Started HTTP and WebSocket JSON-RPC server", 20_000);
+      rpc = new JsonRpcProvider(url, Network.from(31337), { staticNetwork: true, batchMaxCount: 1 });
+      dir = await mkdtemp(path.join(tmpdir(), "scanpay-rehearsal-"));
+    });
+
+    after(async () => {
+      rpc?.destroy();
+      if (node !== undefined && node.exitCode === null && node.signalCode === null) {
+        const exited = new Promise((resolve) => node!.once("exit", resolve));
+        node.kill("SIGTERM");
+        const timer = setTimeout(killNode, 3_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      process.removeListener("exit", killNode);
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    });
+
+    it("deploys a wired PaymentEscrow over HTTP as `hardhat deploy --network localhost` would, and a re-run is a no-op", async () => {
+      const eip1193 = {
+        request: ({ method, params }: { method: string; params?: unknown[] }) => rpc!.send(method, params ?? []),
+      } as unknown as Eip1193;
+      const env = await deployPersisted(eip1193, dir!, { environment: "localhost" });
+      const escrowAddress = env.get("PaymentEscrow").address;
+      expect(await rpc!.getCode(escrowAddress)).to.not.equal("0x");
+      expect(existsSync(path.join(dir!, "localhost", "PaymentEscrow.json")), "saved deployment").to.equal(true);
+
+      const escrow = PaymentEscrow__factory.connect(escrowAddress, rpc!);
+      const points = LoyaltyPoints__factory.connect(env.get("LoyaltyPoints").address, rpc!);
+      const registry = MerchantRegistry__factory.connect(env.get("MerchantRegistry").address, rpc!);
+      const token = TestToken__factory.connect(env.get("TestToken").address, rpc!);
+      expect((await points.escrow()).toLowerCase()).to.equal(escrowAddress.toLowerCase());
+      expect((await escrow.registry()).toLowerCase()).to.equal((await registry.getAddress()).toLowerCase());
+      expect(await escrow.defaultAdmin()).to.equal(await named("admin"));
+      expect(await registry.defaultAdmin()).to.equal(await named("admin"));
+      expect(await escrow.hasRole(await escrow.ARBITER_ROLE(), await named("arbiter"))).to.equal(true);
+      expect(await escrow.feeBps()).to.equal(BigInt(config.data.feeBps.default));
+      expect((await escrow.tokenIndexOf(await token.getAddress())).slice(0, 3)).to.deep.equal([true, 1n, true]);
+
+      const block = await rpc!.getBlockNumber();
+      const again = await deployPersisted(eip1193, dir!, { environment: "localhost" });
+      expect(await rpc!.getBlockNumber()).to.equal(block);
+      expect(addressesOf(again)).to.deep.equal(addressesOf(env));
+    });
+  });
+});
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Resolves once `child` printed `text` on stdout; rejects if it exits first or after `timeoutMs`. */
+function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.removeListener("data", onData);
+      child.removeListener("exit", onExit);
+      // Keep draining the pipes so the node never blocks on a full buffer.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(text)) done();
+    };
+    const onExit = (code: number | null) => done(new Error(`hardhat node exited (${code}) before it was ready:\n${output}`));
+    const timer = setTimeout(() => done(new Error(`hardhat node not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", onExit);
+  });
+}
