@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
+import type { HttpNetworkUserConfig } from "hardhat/types/config";
 import hardhatDeploy from "hardhat-deploy";
 
 const require = createRequire(import.meta.url);
@@ -11,13 +12,13 @@ const require = createRequire(import.meta.url);
 const SOLC_VERSION = "0.8.37";
 const solcPath = require.resolve("solc/soljson.js");
 
-const testnet = (name: string, chainType: "l1" | "op") =>
-  ({
-    type: "http",
-    chainType,
-    url: configVariable(`${name}_RPC_URL`),
-    accounts: [configVariable(`${name}_PRIVATE_KEY`)],
-  }) as const;
+/** A public testnet: RPC URL and key are configuration variables (Hardhat keystore or environment). */
+const testnet = (name: string, chainType: "l1" | "op"): HttpNetworkUserConfig => ({
+  type: "http",
+  chainType,
+  url: configVariable(`${name}_RPC_URL`),
+  accounts: [configVariable(`${name}_PRIVATE_KEY`)],
+});
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, hardhatDeploy],
@@ -39,7 +40,8 @@ export default defineConfig({
   networks: {
     default: { type: "edr-simulated", chainType: "l1" },
     hardhatOp: { type: "edr-simulated", chainType: "op" },
-    localhost: { type: "http", chainType: "l1", url: "http://127.0.0.1:8545" },
+    // `npx hardhat node`; LOCALHOST_URL points it elsewhere (the CLI tests start a node on a free port).
+    localhost: { type: "http", chainType: "l1", url: process.env.LOCALHOST_URL ?? "http://127.0.0.1:8545" },
     sepolia: testnet("SEPOLIA", "l1"),
     baseSepolia: testnet("BASE_SEPOLIA", "op"),
     opSepolia: testnet("OP_SEPOLIA", "op"),

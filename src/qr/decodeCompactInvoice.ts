@@ -1,5 +1,5 @@
 import { decodeBase45 } from "./base45.js";
-import { COMPACT_FLAG_ESCROW, COMPACT_PREFIX, COMPACT_VERSION, MAX_CHAIN_ID, MAX_PACKED_LENGTH } from "./constants.js";
+import { COMPACT_FLAG_ESCROW, COMPACT_PREFIX, COMPACT_VERSION, MAX_PACKED_LENGTH } from "./constants.js";
 import { decodePackedInvoice } from "./decodePackedInvoice.js";
 import { QrDecodeError } from "./errors.js";
 import { bytesToHex } from "./internal/bytes.js";
@@ -35,8 +35,7 @@ export function decodeCompactInvoice(text: string): InvoiceQrPayload {
     throw new QrDecodeError("QR_BAD_FLAGS", `compact carrier has unknown flag bits 0x${(header & 0x0f).toString(16)}`);
   }
   const { value: chainId, next } = decodeVarint(bytes, 1, 10, "chain id");
-  if (chainId > MAX_CHAIN_ID) throw new QrDecodeError("QR_FIELD_OUT_OF_RANGE", "chain id exceeds 64 bits");
-  requireChainId(chainId, QrDecodeError);
+  requireChainId(chainId, QrDecodeError); // 1 ≤ chainId ≤ 2^64 − 1
   let offset = next;
   let escrow: string | undefined;
   if ((header & COMPACT_FLAG_ESCROW) !== 0) {

@@ -41,7 +41,7 @@ export async function escrowDomain(escrow: BaseContract) {
 
 /** 65-byte r||s||v signature of `invoice` by `signer` for `escrow`'s domain. */
 export async function signInvoice(signer: Signer, escrow: BaseContract, invoice: TestInvoice): Promise<string> {
-  return signer.signTypedData(await escrowDomain(escrow), INVOICE_TYPES, invoice);
+  return signer.signTypedData(await escrowDomain(escrow), { Invoice: [...INVOICE_TYPES.Invoice] }, invoice);
 }
 
 /** EIP-2098 64-byte compact form of a 65-byte signature. */

@@ -16,7 +16,7 @@ const SCHEME = "ethereum:";
 // Only what the supported forms can contain: hex addresses, decimal/scientific numbers, identifiers. Rejects
 // percent-escapes, spaces, '#' fragments and non-ASCII up front.
 const ALLOWED_RE = /^[0-9A-Za-z:@/?&=.+-]*$/;
-const URI_RE = /^([^@/?]*)(?:@([^/?]*))?(?:\/([^?]*))?(?:\?(.*))?$/s;
+const URI_RE = /^([^@/?]*)(?:@([^/?]*))?(?:\/([^?]*))?(?:\?(.*))?$/;
 const FUNCTION_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const KEY_RE = /^[A-Za-z][A-Za-z0-9]*$/;
 const VALUE_RE = /^[0-9A-Za-z.+-]+$/;
