@@ -121,6 +121,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     /// @inheritdoc IPaymentEscrow
     function pay(Invoice calldata invoice, bytes calldata signature) external payable nonReentrant {
+        if (_paused) revert PaymentEscrowPaused();
         TokenIndexEntry memory entry = _tokenIndexOf[invoice.token];
         if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(invoice.token);
         _pay(invoice, entry.index, signature);
@@ -128,6 +129,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     /// @inheritdoc IPaymentEscrow
     function payPacked(bytes calldata packed) external payable nonReentrant {
+        if (_paused) revert PaymentEscrowPaused();
         (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(packed);
         _pay(invoice, tokenIndex, signature);
     }
@@ -416,8 +418,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     // Internals
     // ------------------------------------------------------------------------------------------------------------
 
+    /// @dev The entry points checked the pause and resolved the token (in that order, see docs/escrow.md).
     function _pay(Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) private {
-        if (_paused) revert PaymentEscrowPaused();
         if (block.timestamp > invoice.expiry) revert PaymentEscrowInvoiceExpired(invoice.expiry);
         if (invoice.payer != address(0) && invoice.payer != msg.sender) {
             revert PaymentEscrowWrongPayer(invoice.payer, msg.sender);

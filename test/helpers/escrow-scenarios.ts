@@ -3,6 +3,7 @@
  * functions to sign and pay invoices through each entry point.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { expect } from "chai";
 import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
 
 import { ZERO_ADDRESS } from "../../src/invoice/types.js";
@@ -25,8 +26,8 @@ export const TOKEN_FUNDS = 1_000_000n * 10n ** 6n;
 /** Basis points denominator of the fee. */
 export const BPS = 10_000n;
 
-/** `IPaymentEscrow.PaymentState`. */
-export const PaymentState = { None: 0n, Held: 1n, Disputed: 2n, Released: 3n, Refunded: 4n } as const;
+/** `IPaymentEscrow.PaymentState` (a settled payment keeps no record: its state reads `None`). */
+export const PaymentState = { None: 0n, Held: 1n, Disputed: 2n, Refunded: 3n } as const;
 /** `IPaymentEscrow.InvoiceStatus`. */
 export const InvoiceStatus = {
   Unpaid: 0n,
@@ -197,6 +198,24 @@ export function payTokenInvoice(
   options: SendOptions = {},
 ): Promise<Paid> {
   return payInvoice(s, merchant, { token: s.tokenAddress, amount: 25_000_000n, ...overrides }, options);
+}
+
+/**
+ * Awaits a payment transaction and checks its InvoicePaid event with every argument (`releaseAt` = block time
+ * plus the merchant's hold period). Returns the block time.
+ */
+export async function expectInvoicePaid(
+  s: Scenario,
+  tx: Promise<ContractTransactionResponse>,
+  invoice: TestInvoice,
+  holdPeriod: bigint,
+  payer: string = s.payer.address,
+): Promise<bigint> {
+  const paidAt = await blockTime(await (await tx).wait());
+  await expect(tx)
+    .to.emit(s.escrow, "InvoicePaid")
+    .withArgs(invoice.merchantId, invoice.invoiceNumber, payer, invoice.token, invoice.amount, paidAt + holdPeriod);
+  return paidAt;
 }
 
 /** Moves the chain to `timestamp` (the next block is mined at it). */
