@@ -1,0 +1,421 @@
+/**
+ * The end-to-end demo: `npm run demo` (= `npx hardhat run scripts/demo.ts`), on the in-process Hardhat chain
+ * with no other set-up. Deploys through the deploy scripts, registers a merchant with a one-day refund window,
+ * creates an ETH and an ERC-20 invoice, writes their QR codes as PNG files to out/demo/, reads them back from
+ * those files, verifies and pays them, watches the payments confirm, releases them after the hold, awards points,
+ * redeems points as a discount on a second purchase, refunds that purchase, and withdraws the platform fees,
+ * printing the gas of every step. test/sdk/demo.test.ts runs `runDemo` in-process and checks the outcome.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { getAddress, type Signer } from "ethers";
+import { network } from "hardhat";
+
+import { loadAndExecuteDeploymentsFromFiles } from "../rocketh/environment.js";
+import {
+  type ConfirmedPayment,
+  connectScanPay,
+  createInvoice,
+  type CreatedInvoice,
+  decodeQrImage,
+  type Deployment,
+  formatTokenAmount,
+  getTokenInfo,
+  inspectInvoiceQr,
+  invoiceStatus,
+  type InvoiceStatusName,
+  parseUnitsExact,
+  payInvoice,
+  pointsBalance,
+  qrVersion,
+  refundPayment,
+  registerMerchant,
+  releasePayments,
+  renderPng,
+  type TokenInfo,
+  watchPayments,
+  withdraw,
+  ZERO_ADDRESS,
+} from "../src/index.js";
+import { TestToken__factory } from "../typechain-types/index.js";
+
+export interface DemoOptions {
+  /** Where the QR images go; default out/demo under the current directory. */
+  outDir?: string;
+  /** Where the log lines go; default console.log. */
+  log?: (line: string) => void;
+}
+
+export interface DemoStep {
+  label: string;
+  gasUsed: bigint;
+}
+
+export interface DemoInvoice {
+  invoiceNumber: bigint;
+  amount: bigint;
+  token: string;
+  /** Final status on chain. */
+  status: InvoiceStatusName;
+  compactPng: string;
+  uriPng: string;
+  /** Length of the compact carrier text and its QR version at level M. */
+  compactChars: number;
+  compactQrVersion: number;
+  uriChars: number;
+  uriQrVersion: number;
+  /** Packed `payPacked` bytes. */
+  packedBytes: number;
+}
+
+export interface DemoResult {
+  chainId: bigint;
+  merchantId: bigint;
+  deployment: Deployment;
+  invoices: DemoInvoice[];
+  steps: DemoStep[];
+  /** Payments as the watcher reported them. */
+  confirmed: ConfirmedPayment[];
+  /** The customer's points: after the release, after redeeming, after the refund. */
+  points: { afterRelease: bigint; afterRedeem: bigint; afterRefund: bigint };
+  /** What the merchant's payout and the treasury received. */
+  payout: { eth: bigint; token: bigint };
+  fees: { eth: bigint; token: bigint };
+  wallTimeMs: number;
+}
+
+const HOLD_PERIOD = 24n * 3600n;
+const CONFIRMATIONS = 2;
+
+/** Runs the whole story on a fresh in-process chain and returns what happened. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const started = performance.now();
+  const log = options.log ?? ((line: string) => console.log(line));
+  const outDir = resolve(options.outDir ?? "out/demo");
+  const steps: DemoStep[] = [];
+  const connection = await network.create();
+  const { ethers, provider } = connection;
+  const chainId = (await ethers.provider.getNetwork()).chainId;
+
+  // Output helpers: a step line is "    label ........ gas  details".
+  const section = (title: string): void => log(`\n▸ ${title}`);
+  const line = (label: string, detail = "", gas?: bigint): void => {
+    const gasText = gas === undefined ? "" : gas.toLocaleString("en-US");
+    log(`    ${label.padEnd(46)}${gasText.padStart(10)}  ${detail}`.trimEnd());
+  };
+  const step = (label: string, gasUsed: bigint, detail = ""): void => {
+    steps.push({ label, gasUsed });
+    line(label, detail, gasUsed);
+  };
+  const rel = (path: string): string => relative(process.cwd(), path) || path;
+  const short = (address: string): string => `${address.slice(0, 6)}…${address.slice(-4)}`;
+  const mine = async (blocks = 1): Promise<void> => {
+    for (let i = 0; i < blocks; i++) await provider.request({ method: "evm_mine", params: [] });
+  };
+
+  log(`ScanPay demo on the in-process Hardhat chain (chain id ${chainId})`);
+  log(`    ${"step".padEnd(46)}${"gas".padStart(10)}  details`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Deploy (the deploy/ scripts, through rocketh)");
+  const env = await quietly(() => loadAndExecuteDeploymentsFromFiles({ provider }));
+  const deployment: Deployment = {
+    chainId,
+    network: undefined,
+    escrow: getAddress(env.get("PaymentEscrow").address),
+    registry: getAddress(env.get("MerchantRegistry").address),
+    points: getAddress(env.get("LoyaltyPoints").address),
+    testToken: getAddress(env.get("TestToken").address),
+    startBlock: 0,
+  };
+  const signers = await ethers.getSigners();
+  const account = (i: number): Signer => {
+    const signer = signers[i];
+    if (signer === undefined) throw new Error(`no account ${i}`);
+    return signer;
+  };
+  // Accounts 0-3 hold the platform roles (deploy/ and rocketh/config.ts); the rest play the story.
+  const treasury = account(2);
+  const owner = account(4);
+  const invoiceKey = account(5);
+  const payoutAddress = await account(6).getAddress();
+  const customer = account(7);
+  const customerAddress = await customer.getAddress();
+
+  const asOwner = connectScanPay(owner, deployment);
+  const asCustomer = connectScanPay(customer, deployment);
+  const asInvoiceKey = connectScanPay(invoiceKey, deployment);
+  const asTreasury = connectScanPay(treasury, deployment);
+  const tokenAddress = deployment.testToken!;
+  const eth = await getTokenInfo(asOwner.escrow, ZERO_ADDRESS);
+  const usd = await getTokenInfo(asOwner.escrow, tokenAddress);
+  const fmt = (value: bigint, token: TokenInfo): string => formatTokenAmount(value, token);
+  line("PaymentEscrow", deployment.escrow);
+  line("MerchantRegistry", deployment.registry);
+  line("LoyaltyPoints", deployment.points);
+  line(`TestToken (${usd.symbol}, ${usd.decimals} decimals)`, `${tokenAddress}  token index ${usd.index}`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Merchant");
+  const registered = await registerMerchant(asOwner.registry, {
+    name: "Corner Café",
+    metadataURI: "https://example.com/corner-cafe.json",
+    holdPeriod: HOLD_PERIOD,
+    payout: payoutAddress,
+    signer: await invoiceKey.getAddress(),
+  });
+  const merchantId = registered.merchantId;
+  step(`register "Corner Café", 1-day refund window`, registered.tx.gasUsed, `merchant #${merchantId}`);
+  const faucet = TestToken__factory.connect(tokenAddress, customer);
+  const minted = await (await faucet.mint(customerAddress, parseUnitsExact("100", usd.decimals))).wait();
+  step(`faucet: 100 ${usd.symbol} to the customer`, minted!.gasUsed, short(customerAddress));
+
+  // ---------------------------------------------------------------------------------------------------------
+  section(`Invoices, signed by the merchant's invoice key, written as QR codes to ${rel(outDir)}/`);
+  mkdirSync(outDir, { recursive: true });
+  const ethInvoice = await createInvoice(asOwner.escrow, invoiceKey, {
+    merchantId,
+    amount: parseUnitsExact("0.05", eth.decimals),
+    pointsAward: 50n,
+  });
+  const usdInvoice = await createInvoice(asOwner.escrow, invoiceKey, {
+    merchantId,
+    token: tokenAddress,
+    amount: parseUnitsExact("12.50", usd.decimals),
+    pointsAward: 125n,
+    numbering: { after: ethInvoice.signed.invoice.invoiceNumber },
+  });
+  const images = new Map<bigint, { compactPng: string; uriPng: string }>();
+  for (const [created, token] of [
+    [ethInvoice, eth],
+    [usdInvoice, usd],
+  ] as const) {
+    const n = created.signed.invoice.invoiceNumber;
+    const compactPng = resolve(outDir, `invoice-${n}-compact.png`);
+    const uriPng = resolve(outDir, `invoice-${n}-eip681.png`);
+    writeFileSync(compactPng, renderPng(created.compact, { scale: 8 }));
+    writeFileSync(uriPng, renderPng(created.uri, { scale: 6 }));
+    images.set(n, { compactPng, uriPng });
+    line(
+      `#${n}  ${fmt(created.signed.invoice.amount, token)}, earns ${created.signed.invoice.pointsAward} points`,
+      `packed ${(created.packed.length - 2) / 2} bytes`,
+    );
+    line(`      compact  ${created.compact.length} chars, QR version ${qrVersion(created.compact, "M")}-M`, rel(compactPng));
+    line(`      EIP-681  ${created.uri.length} chars, QR version ${qrVersion(created.uri, "M")}-M`, rel(uriPng));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Customer scans the PNG files (decode, verify signature, check merchant and invoice on chain)");
+  const scanned = new Map<bigint, CreatedInvoice>();
+  for (const created of [ethInvoice, usdInvoice]) {
+    const n = created.signed.invoice.invoiceNumber;
+    const files = images.get(n)!;
+    for (const [file, expected] of [
+      [files.compactPng, created.compact],
+      [files.uriPng, created.uri],
+    ] as const) {
+      const text = decodeQrImage(readFileSync(file));
+      if (text !== expected) throw new Error(`${file} does not read back as the text it was rendered from`);
+      const details = await inspectInvoiceQr(asCustomer.escrow, text, { payer: customerAddress });
+      if (JSON.stringify(details.signed, bigints) !== JSON.stringify(created.signed, bigints)) {
+        throw new Error(`${file} decodes to another invoice than the one signed`);
+      }
+      line(
+        `${rel(file)}`,
+        `#${n} ${fmt(details.signed.invoice.amount, details.token)} to "${details.merchant.name}", ` +
+          `signed by ${short(details.check.signer)}, ${details.check.verified.expiresIn / 60n} min left ✓`,
+      );
+    }
+    scanned.set(n, created);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  section(`Customer pays; the merchant watches (${CONFIRMATIONS} confirmations, one log query per poll)`);
+  const confirmed: ConfirmedPayment[] = [];
+  const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
+  const watcher = watchPayments(asOwner.escrow, {
+    merchantId,
+    invoiceNumbers: [...scanned.keys()],
+    confirmations: CONFIRMATIONS,
+    pollIntervalMs: 25,
+    fromBlock,
+    onPayment: (payment) => {
+      confirmed.push(payment);
+    },
+    onError: (error) => log(`    watcher: ${error.message}`),
+  });
+  for (const created of scanned.values()) {
+    const token = created.signed.invoice.token === ZERO_ADDRESS ? eth : usd;
+    const paid = await payInvoice(asCustomer.escrow, created.signed);
+    const n = created.signed.invoice.invoiceNumber;
+    if (paid.approval !== undefined) {
+      step(`approve ${fmt(created.signed.invoice.amount, token)} (exactly the shortfall)`, paid.approval.gasUsed);
+    }
+    step(`pay #${n} (payPacked, ${fmt(created.signed.invoice.amount, token)})`, paid.payment.gasUsed, `block ${paid.payment.blockNumber}`);
+  }
+  let reportedCount = 0;
+  for (let i = 0; i < 20 && confirmed.length < scanned.size; i++) {
+    await watcher.poll();
+    for (const payment of confirmed.slice(reportedCount)) {
+      const token = payment.token === ZERO_ADDRESS ? eth : usd;
+      line(
+        `  confirmed #${payment.invoiceNumber}: ${fmt(payment.amount, token)} from ${short(payment.payer)}`,
+        `block ${payment.blockNumber}, ${payment.confirmations} confirmations, held until ${iso(payment.releaseAt)}`,
+      );
+    }
+    reportedCount = confirmed.length;
+    if (confirmed.length < scanned.size) {
+      await mine();
+      line(`  evm_mine`, `head ${await ethers.provider.getBlockNumber()}`);
+    }
+  }
+  await watcher.stop();
+  if (confirmed.length !== scanned.size) throw new Error("the watcher did not confirm every payment");
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("One day later: release after the refund window (anyone may call), points awarded");
+  await provider.request({ method: "evm_increaseTime", params: [Number(HOLD_PERIOD) + 1] });
+  await mine();
+  const payoutEthBefore = await ethers.provider.getBalance(payoutAddress);
+  const payoutUsdBefore = await faucet.balanceOf(payoutAddress);
+  const released = await releasePayments(
+    asCustomer.escrow,
+    confirmed.map((p) => ({ merchantId: p.merchantId, invoiceNumber: p.invoiceNumber })),
+  );
+  const payout = {
+    eth: (await ethers.provider.getBalance(payoutAddress)) - payoutEthBefore,
+    token: (await faucet.balanceOf(payoutAddress)) - payoutUsdBefore,
+  };
+  step(
+    `release #${released.settled.map((s) => s.invoiceNumber).join(", #")} in one transaction`,
+    released.tx.gasUsed,
+    `payout +${fmt(payout.eth, eth)}, +${fmt(payout.token, usd)}`,
+  );
+  for (const settled of released.settled) {
+    const info = scanned.get(settled.invoiceNumber)?.signed.invoice.token === ZERO_ADDRESS ? eth : usd;
+    line(
+      `  #${settled.invoiceNumber} settled`,
+      `merchant ${fmt(settled.merchantAmount, info)}, fee ${fmt(settled.fee, info)}, ${settled.pointsAwarded} points`,
+    );
+  }
+  const afterRelease = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  line(`  customer's points at "Corner Café"`, `${afterRelease}`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Second purchase: 100 points redeemed for 1.00 off");
+  const listPrice = parseUnitsExact("20", usd.decimals);
+  const discount = parseUnitsExact("1", usd.decimals);
+  const redeemInvoice = await createInvoice(asInvoiceKey.escrow, invoiceKey, {
+    merchantId,
+    token: tokenAddress,
+    amount: listPrice - discount,
+    pointsRedeem: 100n,
+    pointsAward: 190n,
+    payer: customerAddress,
+    numbering: { after: usdInvoice.signed.invoice.invoiceNumber },
+  });
+  const redeemNumber = redeemInvoice.signed.invoice.invoiceNumber;
+  line(
+    `#${redeemNumber}  ${fmt(listPrice, usd)} - ${fmt(discount, usd)} = ${fmt(redeemInvoice.signed.invoice.amount, usd)}`,
+    `redeems 100 points, earns 190, only ${short(customerAddress)} may pay`,
+  );
+  const redeemText = decodeQrImage(renderPng(redeemInvoice.compact));
+  const redeemDetails = await inspectInvoiceQr(asCustomer.escrow, redeemText, { payer: customerAddress });
+  const redeemPaid = await payInvoice(asCustomer.escrow, redeemDetails.signed);
+  if (redeemPaid.approval !== undefined) {
+    step(`approve ${fmt(redeemInvoice.signed.invoice.amount, usd)}`, redeemPaid.approval.gasUsed);
+  }
+  step(`pay #${redeemNumber} (burns 100 points)`, redeemPaid.payment.gasUsed, `held until ${iso(redeemPaid.releaseAt)}`);
+  const afterRedeem = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  line(`  customer's points`, `${afterRelease} → ${afterRedeem}`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Refund: the customer returns the second purchase within the window");
+  const customerUsdBefore = await faucet.balanceOf(customerAddress);
+  const refunded = await refundPayment(asInvoiceKey.escrow, merchantId, redeemNumber);
+  const customerUsdBack = (await faucet.balanceOf(customerAddress)) - customerUsdBefore;
+  step(`refund #${redeemNumber} in full (merchant's invoice key)`, refunded.tx.gasUsed, `${fmt(customerUsdBack, usd)} back`);
+  const afterRefund = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  line(`  customer's points (redeemed points returned)`, `${afterRedeem} → ${afterRefund}`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Platform fees (1%) withdrawn by the treasury");
+  const feeEth = await withdraw(asTreasury.escrow, ZERO_ADDRESS);
+  step(`withdraw ${fmt(feeEth.amount, eth)}`, feeEth.tx.gasUsed, short(feeEth.to));
+  const feeUsd = await withdraw(asTreasury.escrow, tokenAddress);
+  step(`withdraw ${fmt(feeUsd.amount, usd)}`, feeUsd.tx.gasUsed, short(feeUsd.to));
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Summary");
+  const invoices: DemoInvoice[] = [];
+  for (const created of [ethInvoice, usdInvoice, redeemInvoice]) {
+    const { invoiceNumber, amount, token } = created.signed.invoice;
+    const status = (await invoiceStatus(asOwner.escrow, merchantId, invoiceNumber)).status;
+    const files = images.get(invoiceNumber);
+    invoices.push({
+      invoiceNumber,
+      amount,
+      token,
+      status,
+      compactPng: files?.compactPng ?? "",
+      uriPng: files?.uriPng ?? "",
+      compactChars: created.compact.length,
+      compactQrVersion: qrVersion(created.compact, "M"),
+      uriChars: created.uri.length,
+      uriQrVersion: qrVersion(created.uri, "M"),
+      packedBytes: (created.packed.length - 2) / 2,
+    });
+    line(`invoice #${invoiceNumber}  ${fmt(amount, token === ZERO_ADDRESS ? eth : usd).padStart(11)}`, status);
+  }
+  const totalGas = steps.reduce((sum, s) => sum + s.gasUsed, 0n);
+  line("total gas of the steps above", "", totalGas);
+  line(`QR images`, `${rel(outDir)}/invoice-{${[...images.keys()].join(",")}}-{compact,eip681}.png`);
+  const wallTimeMs = Math.round(performance.now() - started);
+  line("wall time", `${(wallTimeMs / 1000).toFixed(1)} s`);
+
+  await connection.close();
+  return {
+    chainId,
+    merchantId,
+    deployment,
+    invoices,
+    steps,
+    confirmed,
+    points: { afterRelease, afterRedeem, afterRefund },
+    payout,
+    fees: { eth: feeEth.amount, token: feeUsd.amount },
+    wallTimeMs,
+  };
+}
+
+/** Runs `action` with console output muted (rocketh logs every deployment). */
+async function quietly<T>(action: () => Promise<T>): Promise<T> {
+  const { log, info, error } = console;
+  const mute = (): void => undefined;
+  console.log = mute;
+  console.info = mute;
+  console.error = mute;
+  try {
+    return await action();
+  } finally {
+    console.log = log;
+    console.info = info;
+    console.error = error;
+  }
+}
+
+function iso(seconds: bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** JSON.stringify replacer for bigints. */
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? value.toString() : value;
+}
+
+// Run when invoked as a script (`npx hardhat run scripts/demo.ts`), not when imported by the test.
+if (process.argv.slice(2).some((arg) => resolve(arg) === fileURLToPath(import.meta.url))) {
+  await runDemo();
+}

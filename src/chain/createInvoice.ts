@@ -1,0 +1,136 @@
+import type { Signer } from "ethers";
+
+import { MerchantRegistry__factory, type PaymentEscrow } from "../../typechain-types/index.js";
+import {
+  InvoiceFieldError,
+  InvoiceSignerNotCurrentError,
+  MerchantNotActiveError,
+  TokenNotAllowedError,
+} from "../invoice/errors.js";
+import { invoiceDigest } from "../invoice/invoiceDigest.js";
+import { normalizeAddress } from "../invoice/normalizeInvoice.js";
+import { signInvoice } from "../invoice/signInvoice.js";
+import { type EscrowLocation, type Invoice, type SignedInvoice, ZERO_ADDRESS, ZERO_BYTES32 } from "../invoice/types.js";
+import { encodeCompactInvoice, encodeInvoiceUri, encodePackedInvoice } from "../qr/index.js";
+import type { PackedInvoice } from "../qr/types.js";
+import { chainIdOf, latestTimestamp, providerOf } from "./internal/runner.js";
+import { readCall } from "./internal/send.js";
+import { nextInvoiceNumber, type NextInvoiceNumberOptions } from "./nextInvoiceNumber.js";
+
+export interface CreateInvoiceParams {
+  merchantId: bigint;
+  /** Exact amount in base units (use `parseUnitsExact` for user input). */
+  amount: bigint;
+  /** Token address; default the zero address (ETH). It must be allowed on the escrow. */
+  token?: string;
+  /** Default: `nextInvoiceNumber(escrow, merchantId, numbering)`. */
+  invoiceNumber?: bigint;
+  /** How to pick the number when `invoiceNumber` is not given. */
+  numbering?: NextInvoiceNumberOptions;
+  /** Last unix second the invoice can be paid. Default: the latest block's time + `ttlSeconds`. */
+  expiry?: bigint;
+  /** Lifetime when `expiry` is not given; default 3,600 s. */
+  ttlSeconds?: bigint;
+  /** Only this account may pay; default anyone. */
+  payer?: string;
+  pointsAward?: bigint;
+  /** Points burned from the payer as a discount already taken off `amount`. */
+  pointsRedeem?: bigint;
+  /** 32-byte 0x-hex order reference; default none. */
+  orderRef?: string;
+}
+
+export interface CreateInvoiceOptions {
+  /** Sign in 64-byte EIP-2098 form (default true). Set false for a contract (ERC-1271) signer. */
+  compactSignature?: boolean;
+  /**
+   * Put the escrow address in the compact `SCANPAY:` carrier (default true). Leaving it out saves 20 bytes
+   * (30 QR characters); the scanner then uses its chain's known ScanPay deployment.
+   */
+  compactIncludesEscrow?: boolean;
+  /** Check first that the merchant is active and `signer` is its current signer (default true). */
+  checkSigner?: boolean;
+}
+
+/** A signed invoice, ready to show as a QR code. */
+export interface CreatedInvoice {
+  signed: SignedInvoice;
+  tokenIndex: number;
+  location: EscrowLocation;
+  /** EIP-712 digest that was signed. */
+  digest: string;
+  /** The packed invoice, exactly the `payPacked(bytes)` argument, as 0x-hex. */
+  packed: string;
+  /** The compact carrier `SCANPAY:<Base45>`: the smallest QR code (QR alphanumeric mode). */
+  compact: string;
+  /** The EIP-681 carrier `ethereum:<escrow>@<chainId>/payPacked?bytes=0x...[&value=<wei>]`, for generic wallets. */
+  uri: string;
+}
+
+/**
+ * Creates an invoice for `params.merchantId`, signs it with the merchant's `signer` for `escrow`'s EIP-712
+ * domain, and encodes both QR carriers (render them with `renderPng` / `renderSvg` / `renderTerminal`).
+ * `escrow` only needs a provider; `signer` is the merchant's invoice key.
+ * @throws InvoiceFieldError, TokenNotAllowedError, MerchantNotActiveError, InvoiceSignerNotCurrentError,
+ *   ScanPayError on RPC failure.
+ */
+export async function createInvoice(
+  escrow: PaymentEscrow,
+  signer: Signer,
+  params: CreateInvoiceParams,
+  options: CreateInvoiceOptions = {},
+): Promise<CreatedInvoice> {
+  const provider = providerOf(escrow);
+  const token = normalizeAddress(params.token ?? ZERO_ADDRESS, "token");
+  const [chainId, escrowAddress, tokenEntry, registryAddress, signerAddress] = await Promise.all([
+    readCall(() => chainIdOf(escrow)),
+    escrow.getAddress(),
+    readCall(() => escrow.tokenIndexOf(token)),
+    readCall(() => escrow.registry()),
+    signer.getAddress(),
+  ]);
+  if (!tokenEntry.allowed) throw new TokenNotAllowedError(token);
+  if (options.checkSigner !== false) {
+    const terms = await readCall(() => MerchantRegistry__factory.connect(registryAddress, provider).paymentTerms(params.merchantId));
+    if (terms.status !== 1n) throw new MerchantNotActiveError(params.merchantId, terms.status === 0n ? "None" : "Suspended");
+    if (terms.signer !== signerAddress) throw new InvoiceSignerNotCurrentError(params.merchantId, terms.signer, signerAddress);
+  }
+  let expiry = params.expiry;
+  if (expiry === undefined) {
+    const ttl = params.ttlSeconds ?? 3600n;
+    if (ttl <= 0n) throw new InvoiceFieldError("ttlSeconds", "ttlSeconds must be positive");
+    expiry = (await readCall(() => latestTimestamp(provider))) + ttl;
+  }
+  if (params.amount <= 0n) throw new InvoiceFieldError("amount", "the invoice amount must be positive");
+  const invoiceNumber = params.invoiceNumber ?? (await nextInvoiceNumber(escrow, params.merchantId, params.numbering));
+  const invoice: Invoice = {
+    merchantId: params.merchantId,
+    invoiceNumber,
+    token,
+    amount: params.amount,
+    expiry,
+    payer: params.payer ?? ZERO_ADDRESS,
+    pointsAward: params.pointsAward ?? 0n,
+    pointsRedeem: params.pointsRedeem ?? 0n,
+    orderRef: params.orderRef ?? ZERO_BYTES32,
+  };
+  const location: EscrowLocation = { chainId, escrow: escrowAddress };
+  const signed = await signInvoice(signer, invoice, location, { compact: options.compactSignature !== false });
+  const tokenIndex = Number(tokenEntry.tokenIndex);
+  const { token: _token, ...fields } = signed.invoice;
+  const packed: PackedInvoice = { invoice: fields, tokenIndex, signature: signed.signature };
+  const compactEscrow = options.compactIncludesEscrow === false ? undefined : escrowAddress;
+  return {
+    signed,
+    tokenIndex,
+    location,
+    digest: invoiceDigest(signed.invoice, location),
+    packed: toHex(encodePackedInvoice(packed)),
+    compact: encodeCompactInvoice({ chainId, escrow: compactEscrow, packed }),
+    uri: encodeInvoiceUri({ chainId, escrow: escrowAddress, packed }),
+  };
+}
+
+function toHex(bytes: Uint8Array): string {
+  return "0x" + Buffer.from(bytes).toString("hex");
+}

@@ -1,0 +1,16 @@
+import type { PaymentEscrow } from "../../typechain-types/index.js";
+import { sendTx } from "./internal/send.js";
+import type { TxOptions, TxResult } from "./types.js";
+
+/**
+ * Takes back what is left of a disputed payment once the arbiter's deadline has passed. Payer only.
+ * @throws ScanPayContractError PaymentEscrowInvalidState, PaymentEscrowNotPayer, PaymentEscrowDisputeNotExpired.
+ */
+export async function reclaimPayment(
+  escrow: PaymentEscrow,
+  merchantId: bigint,
+  invoiceNumber: bigint,
+  options: TxOptions = {},
+): Promise<TxResult> {
+  return sendTx("reclaim", () => escrow.reclaim(merchantId, invoiceNumber), options);
+}

@@ -1,0 +1,18 @@
+import type { PaymentEscrow } from "../../typechain-types/index.js";
+import { sendTx } from "./internal/send.js";
+import type { TxOptions, TxResult } from "./types.js";
+
+/**
+ * Resolves a dispute: `refundAmount` goes back to the payer, the rest settles to the merchant. Arbiter only.
+ * @throws ScanPayContractError PaymentEscrowInvalidState, PaymentEscrowRefundTooLarge,
+ *   AccessControlUnauthorizedAccount.
+ */
+export async function resolveDispute(
+  escrow: PaymentEscrow,
+  merchantId: bigint,
+  invoiceNumber: bigint,
+  refundAmount: bigint,
+  options: TxOptions = {},
+): Promise<TxResult> {
+  return sendTx("resolveDispute", () => escrow.resolveDispute(merchantId, invoiceNumber, refundAmount), options);
+}

@@ -1,0 +1,52 @@
+import type { TransactionReceipt } from "ethers";
+
+/** Options every transaction-sending function takes. */
+export interface TxOptions {
+  /**
+   * Blocks to wait for after inclusion (default 1: the receipt). On a local chain that mines only on demand, more
+   * than 1 waits until someone mines those blocks.
+   */
+  confirmations?: number;
+  /** Called as soon as a transaction is broadcast (e.g. to show "waiting for 0xabc..."). */
+  onSent?: (tx: SentTransaction) => void;
+}
+
+/** A broadcast transaction, as `TxOptions.onSent` sees it. */
+export interface SentTransaction {
+  /** What the transaction does ("approve", "payPacked", "register", ...). */
+  label: string;
+  hash: string;
+}
+
+/** A mined, successful transaction. */
+export interface TxResult {
+  label: string;
+  hash: string;
+  receipt: TransactionReceipt;
+  gasUsed: bigint;
+  blockNumber: number;
+  /** gasUsed * effective gas price, in wei. */
+  fee: bigint;
+}
+
+/** A payment is named by (merchantId, invoiceNumber); its id on chain is `merchantId << 64 | invoiceNumber`. */
+export interface PaymentRef {
+  merchantId: bigint;
+  invoiceNumber: bigint;
+}
+
+/** `IMerchantRegistry.MerchantStatus` by name. */
+export type MerchantStatusName = "None" | "Active" | "Suspended";
+/** `IPaymentEscrow.PaymentState` by name. A settled payment keeps no record ("None"). */
+export type PaymentStateName = "None" | "Held" | "Disputed" | "Refunded";
+/** `IPaymentEscrow.InvoiceStatus` by name. */
+export type InvoiceStatusName =
+  | "Unpaid"
+  | "Expired"
+  | "Held"
+  | "Disputed"
+  | "Settled"
+  | "PartiallyRefunded"
+  | "Refunded"
+  | "Cancelled"
+  | "Voided";

@@ -1,0 +1,173 @@
+import type { Log } from "ethers";
+
+import type { PaymentEscrow } from "../../typechain-types/index.js";
+import { decodeScanPayError } from "../chain/decodeScanPayError.js";
+import { InvalidArgumentError, UnexpectedError } from "../chain/errors.js";
+import { getLogsInRange, uintTopic } from "../chain/internal/logs.js";
+import { providerOf } from "../chain/internal/runner.js";
+import type { ScanPayError } from "../errors.js";
+import { parsePaymentLog } from "./parsePaymentLog.js";
+import type { ConfirmedPayment, WatchProvider } from "./types.js";
+
+/** Longest delay `setTimeout` honours (larger values fire at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Default number of confirmations before a payment is reported. */
+export const DEFAULT_CONFIRMATIONS = 3;
+
+export interface WatchPaymentsOptions {
+  merchantId: bigint;
+  /** Only report these invoice numbers (more can be added with `add`); default every payment of the merchant. */
+  invoiceNumbers?: Iterable<bigint>;
+  /**
+   * Blocks a payment must be buried under before it is reported, its own block included: 1 reports a payment as
+   * soon as it is mined. Default `DEFAULT_CONFIRMATIONS` (3).
+   */
+  confirmations?: number;
+  /** Time between polls; default 2,000 ms. */
+  pollIntervalMs?: number;
+  /**
+   * Longest wait between retries after RPC failures (exponential backoff from `pollIntervalMs`); default 30,000 ms
+   * (never below `pollIntervalMs`).
+   */
+  maxBackoffMs?: number;
+  /** First block to scan; default the head at start minus `confirmations - 1` (payments still confirming). */
+  fromBlock?: number;
+  /** Called once per payment, in chain order; awaited before the next one. */
+  onPayment: (payment: ConfirmedPayment) => void | Promise<void>;
+  /**
+   * Called when a poll fails (the watcher retries with backoff and keeps going) or `onPayment` throws (the payment
+   * still counts as reported). Default: ignore.
+   */
+  onError?: (error: ScanPayError, retry: { attempt: number; retryInMs: number }) => void;
+  /** Provider to poll; default the escrow's. */
+  provider?: WatchProvider;
+}
+
+/** A running watcher. */
+export interface PaymentWatcher {
+  /** Stops polling; resolves once any poll in flight has finished. Idempotent. */
+  stop(): Promise<void>;
+  /** Also report these invoice numbers (only meaningful with `invoiceNumbers`): payments from the cursor on. */
+  add(invoiceNumbers: Iterable<bigint>): void;
+  /** Runs one poll now (after any in flight) and resolves when it is done; a failure goes to `onError`. */
+  poll(): Promise<void>;
+  /** Invoice numbers reported so far. */
+  readonly reported: ReadonlySet<bigint>;
+}
+
+/**
+ * Watches one merchant's payments with a single `eth_getLogs` per poll covering every open invoice (the
+ * `InvoicePaid` log filtered by the merchant-id topic, from the lowest block that may still hold an unreported
+ * payment to the head), and reports each payment exactly once, after `confirmations` blocks.
+ *
+ * Reorg safety: a payment is only reported once its block is at least `confirmations` deep, and right before
+ * reporting, the block hash at its height is read again and must equal the log's block hash; a log that fails
+ * this is not reported and its block is scanned again on the next poll. A payment that vanishes in a reorg
+ * before it is confirmed is therefore never reported, and the set of reported invoice numbers guarantees no
+ * payment is reported twice (even across reorgs deeper than `confirmations`, which no confirmation count can
+ * undo). Logs flagged `removed` are ignored. RPC failures are passed to `onError` and retried with exponential
+ * backoff; the watcher keeps going until `stop()`.
+ */
+export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptions): PaymentWatcher {
+  const confirmations = options.confirmations ?? DEFAULT_CONFIRMATIONS;
+  if (!Number.isInteger(confirmations) || confirmations < 1) {
+    throw new InvalidArgumentError("confirmations", "confirmations must be an integer of at least 1");
+  }
+  const interval = options.pollIntervalMs ?? 2_000;
+  if (!Number.isFinite(interval) || interval < 0 || interval > MAX_TIMER_MS) {
+    throw new InvalidArgumentError("pollIntervalMs", `pollIntervalMs must be between 0 and ${MAX_TIMER_MS}`);
+  }
+  const maxBackoff = Math.min(MAX_TIMER_MS, Math.max(options.maxBackoffMs ?? 30_000, interval));
+  const provider = options.provider ?? providerOf(escrow);
+  const merchantTopic = uintTopic(options.merchantId);
+  const paidTopic = escrow.interface.getEvent("InvoicePaid").topicHash;
+  const wanted = options.invoiceNumbers === undefined ? undefined : new Set(options.invoiceNumbers);
+  const reported = new Set<bigint>();
+
+  let address: string | undefined;
+  let cursor: number | undefined = options.fromBlock;
+  let failures = 0;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let queue: Promise<void> = Promise.resolve();
+
+  const pollOnce = async (): Promise<void> => {
+    address ??= await escrow.getAddress();
+    const head = await provider.getBlockNumber();
+    cursor ??= Math.max(0, head - confirmations + 1);
+    // The chain got shorter (reorg to a shorter branch, evm_revert): rescan from where it now ends.
+    if (cursor > head + 1) cursor = head + 1;
+    const logs: Log[] =
+      cursor <= head ? await getLogsInRange(provider, { address, topics: [paidTopic, merchantTopic] }, cursor, head) : [];
+    const confirmedHead = head - confirmations + 1;
+    let next = Math.max(cursor, confirmedHead + 1);
+    const hashes = new Map<number, string | undefined>();
+    const sorted = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    for (const log of sorted) {
+      if (stopped) return;
+      if (log.removed) continue;
+      const payment = parsePaymentLog(escrow, log);
+      if (reported.has(payment.invoiceNumber)) continue;
+      if (wanted !== undefined && !wanted.has(payment.invoiceNumber)) continue;
+      if (log.blockNumber > confirmedHead) {
+        next = Math.min(next, log.blockNumber);
+        continue;
+      }
+      if (!hashes.has(log.blockNumber)) hashes.set(log.blockNumber, (await provider.getBlock(log.blockNumber))?.hash ?? undefined);
+      if (hashes.get(log.blockNumber) !== log.blockHash) {
+        // Not (or no longer) canonical: look at this height again next time.
+        next = Math.min(next, log.blockNumber);
+        continue;
+      }
+      reported.add(payment.invoiceNumber);
+      try {
+        await options.onPayment({ ...payment, confirmations: head - log.blockNumber + 1 });
+      } catch (error) {
+        options.onError?.(new UnexpectedError(`onPayment failed: ${String(error)}`, { cause: error }), {
+          attempt: 0,
+          retryInMs: 0,
+        });
+      }
+    }
+    cursor = next;
+  };
+
+  const runPoll = (): Promise<void> => {
+    const run = queue.then(async () => {
+      if (stopped) return;
+      try {
+        await pollOnce();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        options.onError?.(decodeScanPayError(error), { attempt: failures, retryInMs: delay() });
+      }
+    });
+    queue = run;
+    return run;
+  };
+
+  const delay = (): number => (failures === 0 ? interval : Math.min(maxBackoff, Math.max(1, interval) * 2 ** Math.min(failures, 30)));
+
+  const loop = (): void => {
+    void runPoll().then(() => {
+      if (!stopped) timer = setTimeout(loop, delay());
+    });
+  };
+  loop();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await queue;
+    },
+    add(invoiceNumbers) {
+      if (wanted === undefined) return;
+      for (const n of invoiceNumbers) wanted.add(n);
+    },
+    poll: runPoll,
+    reported,
+  };
+}

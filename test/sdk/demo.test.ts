@@ -1,0 +1,81 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { expect } from "chai";
+
+import { runDemo, type DemoResult } from "../../scripts/demo.js";
+import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage } from "../../src/qr/index.js";
+import { ZERO_ADDRESS } from "../../src/invoice/types.js";
+
+describe("demo (scripts/demo.ts)", function () {
+  this.timeout(60_000);
+  let outDir: string;
+  let lines: string[];
+  let result: DemoResult;
+
+  before(async () => {
+    outDir = mkdtempSync(join(tmpdir(), "scanpay-demo-"));
+    lines = [];
+    result = await runDemo({ outDir, log: (line) => lines.push(line) });
+  });
+  after(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it("finishes well within a minute", () => {
+    expect(result.wallTimeMs).to.be.lessThan(60_000);
+  });
+
+  it("settles the ETH and the token invoice and refunds the points purchase", () => {
+    expect(result.invoices.map((i) => [i.invoiceNumber, i.status])).to.deep.equal([
+      [1n, "Settled"],
+      [2n, "Settled"],
+      [3n, "Refunded"],
+    ]);
+    expect(result.invoices[0]!.token).to.equal(ZERO_ADDRESS);
+    expect(result.invoices[1]!.token).to.equal(result.deployment.testToken);
+  });
+
+  it("pays the merchant the invoice amounts less the 1% fee, which the treasury withdrew", () => {
+    const [eth, token] = result.invoices as [DemoResult["invoices"][number], DemoResult["invoices"][number]];
+    expect(result.fees).to.deep.equal({ eth: (eth.amount * 100n) / 10_000n, token: (token.amount * 100n) / 10_000n });
+    expect(result.payout).to.deep.equal({ eth: eth.amount - result.fees.eth, token: token.amount - result.fees.token });
+  });
+
+  it("awards points on release, burns the redeemed ones and returns them on the refund", () => {
+    expect(result.points).to.deep.equal({ afterRelease: 175n, afterRedeem: 75n, afterRefund: 175n });
+  });
+
+  it("reports both payments once, each with at least 2 confirmations", () => {
+    expect(result.confirmed.map((p) => p.invoiceNumber).sort()).to.deep.equal([1n, 2n]);
+    expect(result.confirmed.every((p) => p.confirmations >= 2)).to.equal(true);
+  });
+
+  it("leaves PNG files that read back as the invoices' carriers", () => {
+    for (const invoice of result.invoices.slice(0, 2)) {
+      expect(existsSync(invoice.compactPng)).to.equal(true);
+      const compact = decodeQrImage(readFileSync(invoice.compactPng));
+      expect(decodeCompactInvoice(compact).packed.invoice.invoiceNumber).to.equal(invoice.invoiceNumber);
+      const uri = decodeQrImage(readFileSync(invoice.uriPng));
+      expect(decodeInvoiceUri(uri).packed.invoice.amount).to.equal(invoice.amount);
+      expect(invoice.compactPng.startsWith(outDir)).to.equal(true);
+    }
+  });
+
+  it("fits the compact ERC-20 invoice in QR version 8 at level M", () => {
+    expect(result.invoices[1]!.compactQrVersion).to.be.at.most(8);
+    expect(result.invoices[1]!.compactQrVersion).to.be.lessThan(result.invoices[1]!.uriQrVersion);
+  });
+
+  it("logs every step with its gas and says where the images are", () => {
+    const text = lines.join("\n");
+    for (const title of ["Deploy", "Merchant", "Invoices", "scans the PNG files", "pays", "release", "Second purchase", "Refund", "fees", "Summary"]) {
+      expect(text).to.contain(title);
+    }
+    expect(result.steps.length).to.be.greaterThan(8);
+    for (const step of result.steps) {
+      expect(step.gasUsed > 20_000n).to.equal(true);
+      expect(text).to.contain(step.gasUsed.toLocaleString("en-US"));
+    }
+    expect(text).to.contain(result.invoices[0]!.compactPng.split("/").pop()!);
+  });
+});
