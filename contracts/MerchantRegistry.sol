@@ -200,7 +200,9 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IMerchantRegistry
     function isOwnerOrSigner(uint32 merchantId, address account) external view returns (bool) {
         MerchantRecord storage merchant = _merchants[merchantId];
-        return account != address(0) && (account == merchant.owner || account == merchant.signer);
+        // The signer (the till's hot key) is checked first: it makes most refunds, and its slot is the one
+        // a payment already reads.
+        return account != address(0) && (account == merchant.signer || account == merchant.owner);
     }
 
     function _setStatus(uint32 merchantId, MerchantStatus status) private {

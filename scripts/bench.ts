@@ -108,6 +108,7 @@ const BREAKDOWN_IDS = [
   "release.erc20.single.repeat",
   "release.erc20.single.first",
   "release.erc20.batch20.repeat",
+  "release.erc20.batch20.first",
   "refund.erc20.full.held",
   "refund.erc20.partial.held",
 ];

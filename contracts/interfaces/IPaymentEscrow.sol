@@ -283,7 +283,8 @@ interface IPaymentEscrow {
     /// @notice Status of an invoice number; `expiry` turns an unpaid invoice into `Expired` once passed.
     function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus);
 
-    /// @notice The record of a held, disputed or fully refunded payment (all zero once settled, or if it never was held).
+    /// @notice The record of a held or disputed payment. Once settled it is all zero; once fully refunded only
+    /// payer, state, token index and redeemed points remain (amounts are in the events).
     function paymentOf(uint32 merchantId, uint64 invoiceNumber) external view returns (Payment memory);
 
     /// @notice Whether the invoice number was used (paid or cancelled).

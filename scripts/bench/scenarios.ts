@@ -5,7 +5,7 @@
  * Order matters (the chain state carries over), so every runner is called in the same order by `bench.ts`
  * and by `check-gas.ts`: the paying scenarios always come first, on a fresh chain.
  */
-import { getBytes } from "ethers";
+import { getBytes, type Signer } from "ethers";
 
 import {
   type Asset,
@@ -88,7 +88,7 @@ export async function setup(world: World): Promise<void> {
   for (const asset of ["ETH", "ERC20"] as const) {
     await payInvoice(world, world.customer, await nextInvoice(world, world.instantMerchant, asset), "struct");
   }
-  const held = [];
+  const held: bigint[] = [];
   for (const asset of ["ETH", "ERC20"] as const) {
     const signed = await nextInvoice(world, world.heldMerchant, asset);
     await payInvoice(world, world.customer, signed, "struct");
@@ -208,11 +208,11 @@ export async function runPaying(world: World, out: Measurement[]): Promise<void>
 }
 
 /** Pays `count` held ERC-20 invoices at the held merchant (packed), one per payer; returns the payment ids. */
-async function payHeld(world: World, payers: { address: string }[], asset: Asset = "ERC20"): Promise<bigint[]> {
+async function payHeld(world: World, payers: Signer[], asset: Asset = "ERC20"): Promise<bigint[]> {
   const ids: bigint[] = [];
   for (const payer of payers) {
     const signed = await nextInvoice(world, world.heldMerchant, asset);
-    await payInvoice(world, payer as never, signed, "packed");
+    await payInvoice(world, payer, signed, "packed");
     ids.push(paymentIdOf(signed.invoice));
   }
   return ids;
@@ -255,7 +255,7 @@ export async function runOthers(world: World, out: Measurement[]): Promise<void>
   });
 
   // A batch of 20 payments of the same merchant from 20 different customers: first-time, then repeat.
-  const batchPayers = [];
+  const batchPayers: Signer[] = [];
   for (let i = 0; i < 20; i++) batchPayers.push(await freshPayer(world, "batch"));
   for (const customers of ["first", "repeat"] as const) {
     const ids = await payHeld(world, batchPayers);

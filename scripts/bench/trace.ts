@@ -66,6 +66,7 @@ async function storageLayout(contractName: string): Promise<Layout> {
 function escrowComponent(variable: string, keys: bigint[], world: World): string {
   if (variable === "_usedInvoices") return "replay bit (bitmap word)";
   if (variable === "_payments") return "held Payment record";
+  if (variable === "_fees") return "fee ledger (treasury balance)";
   if (variable === "_withdrawable") {
     return keys[0] === BigInt(world.treasury.address) ? "fee ledger (treasury balance)" : "withdrawable balance";
   }
@@ -112,6 +113,7 @@ export async function breakdown(world: World, hash: string): Promise<Breakdown> 
   const preimages = new Map<string, { key: bigint; base: bigint }>();
   const items: Breakdown["items"] = [];
   const components: Record<string, number> = {};
+  const pendingCodeChecks: { index: number; target: string }[] = [];
   const add = (component: string, what: string, gas: number): void => {
     components[component] = (components[component] ?? 0) + gas;
     items.push({ component, what, gas });
@@ -204,6 +206,22 @@ export async function breakdown(world: World, hash: string): Promise<Breakdown> 
       } else if (value > 0n) component = "push (ETH)";
       else component = `call ${target}`;
       add(component, `${step.op} ${callee ?? target}${callee ? `.${fn}` : ""}${value > 0n ? ` value ${value}` : ""}`, cost);
+      for (const check of pendingCodeChecks.splice(0)) {
+        const item = items[check.index]!;
+        if (check.target !== target) continue;
+        const other = "other execution (dispatch, ABI decoding, checks, memory)";
+        components[other] = components[other]! - item.gas;
+        components[component] = (components[component] ?? 0) + item.gas;
+        item.component = component;
+        item.what = `EXTCODESIZE ${callee ?? target} (before the call)`;
+      }
+      continue;
+    }
+    if (step.op === "EXTCODESIZE") {
+      // Solidity checks the callee has code before a call that returns nothing: this is where the callee's
+      // account is first touched (cold), so it belongs to that call. Named when the call comes.
+      pendingCodeChecks.push({ index: items.length, target: "0x" + shortHex(top(0)).toString(16).padStart(40, "0") });
+      add("other execution (dispatch, ABI decoding, checks, memory)", "EXTCODESIZE", cost);
       continue;
     }
     add("other execution (dispatch, ABI decoding, checks, memory)", step.op, cost);

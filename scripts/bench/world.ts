@@ -21,7 +21,7 @@ import {
 } from "../../typechain-types/index.js";
 import { compact, makeInvoice, packInvoice, signInvoice, type TestInvoice } from "../../test/helpers/invoices.js";
 
-export type Connection = Awaited<ReturnType<typeof network.connect>>;
+export type Connection = Awaited<ReturnType<typeof network.create>>;
 export type ChainKind = "l1" | "op";
 
 /** Unix time of the first measured block (fixed, so calldata, records and signatures never vary). */
@@ -95,7 +95,7 @@ export interface World {
 async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
   const mute = (): void => undefined;
-  console.log = console.info = console.warn = mute;
+  console.log = console.info = console.warn = console.error = mute;
   try {
     return await fn();
   } finally {
@@ -106,8 +106,10 @@ async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 /** Connects to a fresh in-process chain of `kind` and deploys through the deploy scripts. */
 export async function createWorld(kind: ChainKind): Promise<World> {
   // A fresh connection per world: every run starts from genesis.
-  const conn = kind === "l1" ? await network.connect() : await network.connect({ network: "hardhatOp" });
-  const env = await quietly(() => loadAndExecuteDeploymentsFromFiles({ provider: conn.provider, logLevel: 0 }));
+  const { conn, env } = await quietly(async () => {
+    const conn = kind === "l1" ? await network.create() : await network.create({ network: "hardhatOp" });
+    return { conn, env: await loadAndExecuteDeploymentsFromFiles({ provider: conn.provider }) };
+  });
   const signers = await conn.ethers.getSigners();
   const byAddress = (address: string): HardhatEthersSigner => {
     const found = signers.find((s) => s.address.toLowerCase() === address.toLowerCase());

@@ -49,7 +49,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     type: "string",
     short: "n",
     value: "<name>",
-    description: "Hardhat network: localhost (default), sepolia, baseSepolia, opSepolia, or default (in-process)",
+    description: "Hardhat network: localhost (default), sepolia, baseSepolia or opSepolia",
   },
   "rpc-url": {
     type: "string",
@@ -195,6 +195,13 @@ export function parseUint(text: string, what: string, max?: bigint): bigint {
 }
 
 const DURATION_UNITS: Record<string, bigint> = { s: 1n, m: 60n, h: 3600n, d: 86_400n, w: 604_800n };
+
+/** `250ms` (or any duration) to milliseconds. */
+export function parseDurationMs(text: string, what: string): number {
+  const ms = /^(\d+)ms$/.exec(text.trim());
+  if (ms) return Number(ms[1]);
+  return Number(parseDuration(text, what) * 1000n);
+}
 
 /** `90`, `90s`, `15m`, `2h`, `7d`, `1w` (also combined: `1h30m`) to seconds. */
 export function parseDuration(text: string, what: string): bigint {

@@ -1,0 +1,1053 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IMerchantRegistry} from "../../interfaces/IMerchantRegistry.sol";
+import {IPaymentEscrow} from "../../interfaces/IPaymentEscrow.sol";
+import {LoyaltyPoints} from "../../LoyaltyPoints.sol";
+import {MerchantRegistry} from "../../MerchantRegistry.sol";
+import {BlocklistToken} from "../../mocks/BlocklistToken.sol";
+import {NoReturnToken} from "../../mocks/NoReturnToken.sol";
+import {RevertingReceiver} from "../../mocks/RevertingReceiver.sol";
+import {TestToken} from "../../mocks/TestToken.sol";
+import {PaymentEscrow} from "../../PaymentEscrow.sol";
+import {InvariantVm, INVARIANT_VM_ADDRESS} from "./InvariantVm.sol";
+
+// The handler lives in this file on purpose: Hardhat's invariant runner identifies a target contract by the
+// artifact of a test root compiled in the same run, so a handler in its own file goes stale (and is "not an
+// associated contract") whenever only this file is run after the handler changed.
+
+/// @title EscrowHandler
+/// @notice Drives the escrow for the invariant tests: pays (ETH, a plain token, a USDC-style blocklist token and a
+/// USDT-style token that returns nothing; `pay` and `payPacked`, 65- and 64-byte
+/// signatures from `vm.sign`), replays used and cancelled invoices, refunds, releases, disputes, resolves, reclaims,
+/// cancels, withdraws, refunds settled payments, warps time, and makes every admin and pauser call.
+/// @dev Ghost state is built from balances measured around each call (what the payer, the payout and the treasury
+/// actually received), never from the escrow's own records. A call that must succeed but reverts, or a measured
+/// amount that differs from the rules, bumps a violation counter that an invariant checks (the fuzzer discards a
+/// handler's reverts, so assertions here would go unnoticed).
+contract EscrowHandler {
+    enum Status {
+        None,
+        Held,
+        Disputed,
+        Refunded,
+        Settled
+    }
+
+    /// @notice What the handler knows about one payment, from its own measurements.
+    struct Ghost {
+        address payer;
+        address token;
+        uint32 merchantId;
+        uint64 invoiceNumber;
+        uint96 amount;
+        uint96 refunded;
+        uint96 released;
+        uint16 feeBps;
+        uint32 pointsAward;
+        uint32 pointsRedeem;
+        Status status;
+        uint8 timesPaid;
+        int256 netPoints;
+    }
+
+    struct PayContext {
+        address payer;
+        uint256 merchantIndex;
+        uint16 tokenIndex;
+        bool packed;
+        bool compact;
+        bool expectSuccess;
+        uint256 id;
+        uint32 holdPeriod;
+        address payout;
+        uint256 settledBefore;
+        uint256 treasuryBefore;
+        uint256 pointsBefore;
+    }
+
+    InvariantVm private constant VM = InvariantVm(INVARIANT_VM_ADDRESS);
+    uint256 private constant BPS = 10_000;
+    address private constant ETH = address(0);
+    /// @notice Where withdrawals go.
+    address public constant SINK = address(0x5117);
+    /// @notice The two treasuries the admin switches between.
+    address public constant TREASURY_A = address(0x7EA5A);
+    address public constant TREASURY_B = address(0x7EA5B);
+
+    PaymentEscrow public immutable escrow;
+    MerchantRegistry public immutable registry;
+    LoyaltyPoints public immutable points;
+    TestToken public immutable token;
+    BlocklistToken public immutable blocklist;
+    NoReturnToken public immutable noReturn;
+    RevertingReceiver public immutable receiver;
+    /// @notice Holder of the admin, pauser and arbiter roles (the test contract).
+    address public immutable admin;
+
+    address[] public tokens;
+    address[] public payers;
+    address[] public payouts;
+    uint32[] public merchantIds;
+    uint256[] private _signerKeys;
+    /// @notice Every account the escrow could ever credit.
+    address[] public accounts;
+
+    /// @notice Payment ids of every successful payment.
+    uint256[] public ids;
+    mapping(uint256 id => Ghost) private ghosts;
+    /// @notice Ids of every paid or cancelled invoice, each with a signed invoice to replay.
+    uint256[] public usedIds;
+    mapping(uint256 id => IPaymentEscrow.Invoice) private _invoiceOf;
+    mapping(uint256 id => bytes) private _signatureOf;
+    mapping(uint256 id => bool) public cancelled;
+    mapping(uint32 merchantId => uint64) public nextNumber;
+
+    /// @notice Points minted and burned by the escrow, by the rules.
+    uint256 public pointsMinted;
+    uint256 public pointsBurned;
+    /// @notice A used or cancelled invoice was paid (again).
+    uint256 public doublePays;
+    /// @notice A measured amount differed from the rules, or a call the rules allow reverted.
+    uint256 public violations;
+    /// @notice A well-formed invoice that the rules say must be payable was refused.
+    uint256 public rejectedValidPays;
+    /// @notice Token of the last refused valid invoice.
+    address public lastRejectedToken;
+    /// @notice An admin or pauser call changed a balance, a record or the ledger.
+    uint256 public adminViolations;
+    /// @notice Description of the last violation.
+    string public lastViolation;
+    /// @notice Successful actions, by name.
+    mapping(bytes32 action => uint256) public successes;
+
+    constructor(
+        PaymentEscrow escrow_,
+        MerchantRegistry registry_,
+        LoyaltyPoints points_,
+        TestToken token_,
+        BlocklistToken blocklist_,
+        NoReturnToken noReturn_,
+        RevertingReceiver receiver_,
+        address admin_
+    ) {
+        escrow = escrow_;
+        registry = registry_;
+        points = points_;
+        token = token_;
+        blocklist = blocklist_;
+        noReturn = noReturn_;
+        receiver = receiver_;
+        admin = admin_;
+        tokens = [ETH, address(token_), address(blocklist_), address(noReturn_)];
+        payers = [address(0xB0B1), address(0xB0B2), address(0xB0B3)];
+        payouts = [address(0xD001), address(0xD002), address(receiver_), address(0xD004)];
+        _signerKeys = [uint256(0xA11CE1), 0xA11CE2, 0xA11CE3, 0xA11CE4];
+        uint32[4] memory holds = [uint32(0), 1 days, 3 days, 2 days];
+        for (uint256 i = 0; i < 4; ++i) {
+            merchantIds.push(registry_.register(address(this), payouts[i], VM.addr(_signerKeys[i]), holds[i], "M", ""));
+        }
+        for (uint256 i = 0; i < payers.length; ++i) {
+            VM.prank(payers[i]);
+            token_.approve(address(escrow_), type(uint256).max);
+            VM.prank(payers[i]);
+            blocklist_.approve(address(escrow_), type(uint256).max);
+            VM.prank(payers[i]);
+            noReturn_.approve(address(escrow_), type(uint256).max);
+            accounts.push(payers[i]);
+        }
+        for (uint256 i = 0; i < payouts.length; ++i) accounts.push(payouts[i]);
+        accounts.push(TREASURY_A);
+        accounts.push(TREASURY_B);
+        accounts.push(SINK);
+        accounts.push(address(this));
+        token_.approve(address(escrow_), type(uint256).max);
+        blocklist_.approve(address(escrow_), type(uint256).max);
+        noReturn_.approve(address(escrow_), type(uint256).max);
+    }
+
+    // --------------------------------------------------------------------------------------------------------
+    // Payments
+    // --------------------------------------------------------------------------------------------------------
+
+    /// @notice Pays a fresh invoice signed by the merchant's key.
+    function pay(
+        uint256 payerSeed,
+        uint256 merchantSeed,
+        uint256 tokenSeed,
+        uint256 amountSeed,
+        uint256 awardSeed,
+        uint256 redeemSeed,
+        uint256 mode
+    ) external {
+        PayContext memory c;
+        c.payer = payers[payerSeed % payers.length];
+        c.merchantIndex = merchantSeed % merchantIds.length;
+        c.tokenIndex = uint16(tokenSeed % tokens.length);
+        c.packed = mode & 4 != 0;
+        c.compact = mode & 2 != 0;
+        IPaymentEscrow.Invoice memory invoice = _newInvoice(c, amountSeed, awardSeed, redeemSeed, mode);
+        bytes memory signature = _sign(c.merchantIndex, invoice, c.compact);
+        c.id = escrow.paymentId(invoice.merchantId, invoice.invoiceNumber);
+        _fund(c.payer, invoice.token, invoice.amount);
+        c.expectSuccess = _payAllowed(c.payer, invoice);
+        IMerchantRegistry.PaymentTerms memory terms = registry.paymentTerms(invoice.merchantId);
+        c.holdPeriod = terms.holdPeriod;
+        c.payout = terms.payout;
+        c.settledBefore = _settledAt(c.payout, invoice.token);
+        c.treasuryBefore = _treasuries(invoice.token);
+        c.pointsBefore = points.balanceOf(c.payer, invoice.merchantId);
+        uint16 feeBps = escrow.feeBps();
+
+        if (!_sendPay(c, invoice, signature)) {
+            if (c.expectSuccess) {
+                ++rejectedValidPays;
+                lastRejectedToken = invoice.token;
+            } else {
+                ++successes["pay refused as expected"];
+            }
+            return;
+        }
+        _recordPaid(c, invoice, signature, feeBps);
+    }
+
+    /// @notice Tries to pay an invoice that was already paid or cancelled, in its 65- or 64-byte form.
+    function replay(uint256 seed, uint256 mode) external {
+        if (usedIds.length == 0) return;
+        uint256 id = usedIds[seed % usedIds.length];
+        IPaymentEscrow.Invoice memory invoice = _invoiceOf[id];
+        bytes memory signature = _signatureOf[id];
+        if (mode & 1 != 0) signature = _compact(signature);
+        address caller = invoice.payer != address(0) ? invoice.payer : payers[(seed >> 8) % payers.length];
+        _fund(caller, invoice.token, invoice.amount);
+        VM.prank(caller);
+        try escrow.pay{value: invoice.token == ETH ? invoice.amount : 0}(invoice, signature) {
+            ++doublePays;
+            _violation("a used invoice was paid");
+        } catch {
+            ++successes["replay rejected"];
+        }
+    }
+
+    /// @notice Cancels a fresh invoice number (signed first, so `replay` can try to pay it).
+    function cancel(uint256 merchantSeed, uint256 amountSeed) external {
+        uint256 merchantIndex = merchantSeed % merchantIds.length;
+        uint32 merchantId = merchantIds[merchantIndex];
+        IPaymentEscrow.Invoice memory invoice = IPaymentEscrow.Invoice({
+            merchantId: merchantId,
+            invoiceNumber: _takeNumber(merchantId),
+            token: ETH,
+            amount: uint96(_bound(amountSeed, 1, 1e21)),
+            expiry: uint40(block.timestamp + 30 days),
+            payer: address(0),
+            pointsAward: 0,
+            pointsRedeem: 0,
+            orderRef: bytes32(0)
+        });
+        bytes memory signature = _sign(merchantIndex, invoice, false);
+        VM.prank(VM.addr(_signerKeys[merchantIndex]));
+        try escrow.cancelInvoice(merchantId, invoice.invoiceNumber) {
+            uint256 id = escrow.paymentId(merchantId, invoice.invoiceNumber);
+            cancelled[id] = true;
+            _remember(id, invoice, signature);
+            ++successes["cancel"];
+        } catch {
+            _violation("cancel of a fresh number failed");
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------------
+    // Refunds, releases, disputes
+    // --------------------------------------------------------------------------------------------------------
+
+    /// @notice The merchant (owner or signer) refunds part or all of what is left of an open payment.
+    function refund(uint256 seed, uint256 amountSeed, bool bySigner) external {
+        (bool found, uint256 id) = _pick(seed, Status.Held, Status.Disputed);
+        if (!found) return;
+        Ghost storage g = ghosts[id];
+        uint96 amount = uint96(_bound(amountSeed, 1, g.amount - g.refunded));
+        address caller = bySigner ? VM.addr(_signerKeys[_merchantIndex(g.merchantId)]) : address(this);
+        uint256 before = _settledAt(g.payer, g.token);
+        uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        VM.prank(caller);
+        try escrow.refund(g.merchantId, g.invoiceNumber, amount) {
+            _afterRefund(id, amount, before, pointsBefore);
+            ++successes["refund"];
+        } catch {
+            _violation("refund of an open payment failed");
+        }
+    }
+
+    /// @notice Releases up to three releasable payments in one batch, from any caller.
+    function release(uint256 seed, uint256 countSeed, uint256 callerSeed) external {
+        uint256[] memory batch = _releasable(seed, 1 + (countSeed % 3));
+        if (batch.length == 0) return;
+        uint256[4] memory settledBefore;
+        uint256[4] memory treasuryBefore;
+        for (uint256 t = 0; t < 4; ++t) {
+            settledBefore[t] = _payoutsSide(tokens[t]);
+            treasuryBefore[t] = _treasuries(tokens[t]);
+        }
+        uint256 pointsBefore = _allPoints();
+        VM.prank(payers[callerSeed % payers.length]);
+        try escrow.release(batch) {
+            ++successes["release"];
+        } catch {
+            _violation("release of releasable payments failed");
+            return;
+        }
+        uint256[4] memory expectedSettled;
+        uint256[4] memory expectedFees;
+        uint256 expectedPoints;
+        for (uint256 i = 0; i < batch.length; ++i) {
+            Ghost storage g = ghosts[batch[i]];
+            uint96 remaining = g.amount - g.refunded;
+            uint256 award = (uint256(g.pointsAward) * remaining) / g.amount;
+            uint256 t = _tokenIndex(g.token);
+            expectedSettled[t] += remaining;
+            expectedFees[t] += (uint256(remaining) * g.feeBps) / BPS;
+            expectedPoints += award;
+            g.released = remaining;
+            g.status = Status.Settled;
+            g.netPoints += int256(award);
+        }
+        pointsMinted += expectedPoints;
+        for (uint256 t = 0; t < 4; ++t) {
+            // The payouts' side counts the fee too (treasuries are among the accounts summed).
+            if (_payoutsSide(tokens[t]) - settledBefore[t] != expectedSettled[t]) _violation("release: settled amount");
+            if (_treasuries(tokens[t]) - treasuryBefore[t] != expectedFees[t]) _violation("release: fee");
+        }
+        if (_allPoints() - pointsBefore != expectedPoints) _violation("release: points");
+    }
+
+    /// @notice The payer opens a dispute on a held payment (before release time, or any time while suspended).
+    function openDispute(uint256 seed) external {
+        (bool found, uint256 id) = _pick(seed, Status.Held, Status.Held);
+        if (!found) return;
+        Ghost storage g = ghosts[id];
+        bool allowed = block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt ||
+            registry.paymentTerms(g.merchantId).status != IMerchantRegistry.MerchantStatus.Active;
+        VM.prank(g.payer);
+        try escrow.openDispute(g.merchantId, g.invoiceNumber) {
+            if (!allowed) _violation("dispute opened after the window");
+            g.status = Status.Disputed;
+            ++successes["openDispute"];
+        } catch {
+            if (allowed) _violation("payer could not dispute");
+        }
+    }
+
+    /// @notice The arbiter resolves a dispute: part (or all) back to the payer, the rest to the merchant.
+    function resolve(uint256 seed, uint256 refundSeed) external {
+        (bool found, uint256 id) = _pick(seed, Status.Disputed, Status.Disputed);
+        if (!found) return;
+        Ghost storage g = ghosts[id];
+        uint96 remaining = g.amount - g.refunded;
+        uint96 refundAmount = uint96(_bound(refundSeed, 0, remaining));
+        uint256 payerBefore = _settledAt(g.payer, g.token);
+        uint256 sideBefore = _payoutsSide(g.token);
+        uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        VM.prank(admin);
+        try escrow.resolveDispute(g.merchantId, g.invoiceNumber, refundAmount) {
+            ++successes["resolve"];
+        } catch {
+            _violation("arbiter could not resolve");
+            return;
+        }
+        if (_settledAt(g.payer, g.token) - payerBefore != refundAmount) _violation("resolve: payer amount");
+        g.refunded += refundAmount;
+        int256 pointsDelta = int256(points.balanceOf(g.payer, g.merchantId)) - int256(pointsBefore);
+        g.netPoints += pointsDelta;
+        if (refundAmount == remaining) {
+            g.status = Status.Refunded;
+            pointsMinted += g.pointsRedeem;
+            if (pointsDelta != int256(uint256(g.pointsRedeem))) _violation("resolve: redeemed points not returned");
+            if (_payoutsSide(g.token) != sideBefore) _violation("resolve: merchant paid on a full refund");
+        } else {
+            uint96 rest = remaining - refundAmount;
+            uint256 award = (uint256(g.pointsAward) * rest) / g.amount;
+            pointsMinted += award;
+            g.released = rest;
+            g.status = Status.Settled;
+            if (pointsDelta != int256(award)) _violation("resolve: points award");
+            if (_payoutsSide(g.token) - sideBefore != rest) _violation("resolve: merchant amount");
+        }
+    }
+
+    /// @notice The payer takes back what is left of a dispute once the arbiter's deadline passed.
+    function reclaim(uint256 seed) external {
+        (bool found, uint256 id) = _pick(seed, Status.Disputed, Status.Disputed);
+        if (!found) return;
+        Ghost storage g = ghosts[id];
+        if (block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt) return;
+        uint96 remaining = g.amount - g.refunded;
+        uint256 before = _settledAt(g.payer, g.token);
+        uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        VM.prank(g.payer);
+        try escrow.reclaim(g.merchantId, g.invoiceNumber) {
+            _afterRefund(id, remaining, before, pointsBefore);
+            ++successes["reclaim"];
+        } catch {
+            _violation("payer could not reclaim");
+        }
+    }
+
+    /// @notice The merchant refunds a settled payment with its own funds and claws back points.
+    function refundSettled(uint256 seed, uint256 amountSeed, uint256 clawSeed) external {
+        (bool found, uint256 id) = _pick(seed, Status.Settled, Status.Settled);
+        if (!found) return;
+        Ghost storage g = ghosts[id];
+        uint256 amount = _bound(amountSeed, 1, g.amount);
+        uint32 claw = uint32(clawSeed % (uint256(g.pointsAward) + 1));
+        _fund(address(this), g.token, amount);
+        uint256 before = _settledAt(g.payer, g.token);
+        uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        try
+            escrow.refundSettled{value: g.token == ETH ? amount : 0}(
+                g.merchantId,
+                g.invoiceNumber,
+                g.payer,
+                g.token,
+                amount,
+                claw
+            )
+        {
+            ++successes["refundSettled"];
+        } catch {
+            _violation("refundSettled failed");
+            return;
+        }
+        if (_settledAt(g.payer, g.token) - before != amount) _violation("refundSettled: payer amount");
+        uint256 burned = pointsBefore - points.balanceOf(g.payer, g.merchantId);
+        uint256 expectedBurn = claw < pointsBefore ? claw : pointsBefore;
+        if (burned != expectedBurn) _violation("refundSettled: clawback");
+        pointsBurned += burned;
+    }
+
+    /// @notice An account withdraws its whole balance of a token to SINK.
+    function withdraw(uint256 accountSeed, uint256 tokenSeed) external {
+        address account = accounts[accountSeed % accounts.length];
+        address asset = tokens[tokenSeed % tokens.length];
+        uint256 amount = escrow.withdrawableOf(account, asset);
+        if (amount == 0) return;
+        uint256 before = _balanceOf(SINK, asset);
+        VM.prank(account);
+        try escrow.withdraw(asset, SINK) {
+            ++successes["withdraw"];
+        } catch {
+            _violation("withdrawal trapped");
+            return;
+        }
+        if (_balanceOf(SINK, asset) - before != amount) _violation("withdraw: amount");
+        if (escrow.withdrawableOf(account, asset) != 0) _violation("withdraw: balance left");
+    }
+
+    /// @notice Moves time forward by 1 second to 10 days.
+    function warp(uint256 seconds_) external {
+        VM.warp(block.timestamp + _bound(seconds_, 1, 10 days));
+    }
+
+    // --------------------------------------------------------------------------------------------------------
+    // Admin, pauser, issuer and incident calls: none may touch held funds
+    // --------------------------------------------------------------------------------------------------------
+
+    /// @notice The admin sets the fee (0 to the cap).
+    function setFee(uint256 seed) external {
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        escrow.setFee(uint16(seed % (uint256(escrow.MAX_FEE_BPS()) + 1)));
+        _checkUnchanged(before, "setFee");
+    }
+
+    /// @notice The admin switches the treasury.
+    function setTreasury(bool toB) external {
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        escrow.setTreasury(toB ? TREASURY_B : TREASURY_A);
+        _checkUnchanged(before, "setTreasury");
+    }
+
+    /// @notice The admin sets the dispute timeout.
+    function setDisputeTimeout(uint256 seed) external {
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        escrow.setDisputeTimeout(uint32(_bound(seed, 1 hours, 90 days)));
+        _checkUnchanged(before, "setDisputeTimeout");
+    }
+
+    /// @notice The admin allows or disallows a token for new payments (disallows one time in four).
+    function toggleToken(uint256 seed) external {
+        address asset = tokens[1 + (seed % 3)];
+        (, , bool allowed) = escrow.tokenIndexOf(asset);
+        if (allowed && (seed >> 8) % 4 != 0) return;
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        escrow.setTokenAllowed(asset, !allowed);
+        _checkUnchanged(before, "setTokenAllowed");
+    }
+
+    /// @notice The pauser unpauses, or pauses one time in four.
+    function togglePause(uint256 seed) external {
+        if (!escrow.paused() && seed % 4 != 0) return;
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        if (escrow.paused()) escrow.unpause();
+        else escrow.pause();
+        _checkUnchanged(before, "pause");
+    }
+
+    /// @notice The registry admin reinstates a merchant, or suspends it one time in four.
+    function toggleSuspension(uint256 seed) external {
+        uint32 merchantId = merchantIds[seed % merchantIds.length];
+        bool active = registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active;
+        if (active && (seed >> 8) % 4 != 0) return;
+        bytes32 before = fundsFingerprint();
+        VM.prank(admin);
+        if (registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active) registry.suspend(merchantId);
+        else registry.reinstate(merchantId);
+        _checkUnchanged(before, "suspension");
+    }
+
+    /// @notice The admin grants and revokes roles and starts and cancels an admin handover.
+    function shuffleRoles(uint256 seed) external {
+        bytes32 before = fundsFingerprint();
+        address someone = address(uint160(0xF00D0000 + (seed % 16)));
+        VM.prank(admin);
+        escrow.grantRole(escrow.ARBITER_ROLE(), someone);
+        VM.prank(admin);
+        escrow.revokeRole(escrow.ARBITER_ROLE(), someone);
+        VM.prank(admin);
+        escrow.beginDefaultAdminTransfer(someone);
+        VM.prank(admin);
+        escrow.cancelDefaultAdminTransfer();
+        _checkUnchanged(before, "roles");
+    }
+
+    /// @notice A merchant's signer voids unpaid invoice numbers (incident action).
+    function raiseInvoiceFloor(uint256 seed, uint256 bySeed) external {
+        uint256 merchantIndex = seed % merchantIds.length;
+        uint32 merchantId = merchantIds[merchantIndex];
+        uint64 floor = nextNumber[merchantId] + uint64(bySeed % 4) + 1;
+        bytes32 before = fundsFingerprint();
+        VM.prank(VM.addr(_signerKeys[merchantIndex]));
+        registry.raiseInvoiceFloor(merchantId, floor);
+        nextNumber[merchantId] = floor;
+        _checkUnchanged(before, "raiseInvoiceFloor");
+    }
+
+    /// @notice The token issuer unblocks a payer, a payout or the treasury, or blocks it one time in three.
+    function toggleBlock(uint256 seed) external {
+        address[5] memory candidates = [payers[0], payers[1], payouts[1], payouts[3], TREASURY_A];
+        address account = candidates[seed % candidates.length];
+        if (!blocklist.blocked(account) && (seed >> 8) % 3 != 0) return;
+        bytes32 before = fundsFingerprint();
+        blocklist.setBlocked(account, !blocklist.blocked(account));
+        _checkUnchanged(before, "blocklist");
+    }
+
+    // --------------------------------------------------------------------------------------------------------
+    // Views for the invariants
+    // --------------------------------------------------------------------------------------------------------
+
+    /// @notice Number of payments made.
+    function paymentCount() external view returns (uint256) {
+        return ids.length;
+    }
+
+    /// @notice The ghost of payment `id`.
+    function ghostOf(uint256 id) external view returns (Ghost memory) {
+        return ghosts[id];
+    }
+
+    /// @notice Number of payers.
+    function payerCount() external view returns (uint256) {
+        return payers.length;
+    }
+
+    /// @notice Number of merchants.
+    function merchantCount() external view returns (uint256) {
+        return merchantIds.length;
+    }
+
+    /// @notice What the escrow owes in `asset`: open payments (from the ghosts) plus every withdrawable balance.
+    function owed(address asset) public view returns (uint256 total) {
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Ghost storage g = ghosts[ids[i]];
+            if (g.token == asset && (g.status == Status.Held || g.status == Status.Disputed)) {
+                total += g.amount - g.refunded;
+            }
+        }
+        for (uint256 i = 0; i < accounts.length; ++i) total += escrow.withdrawableOf(accounts[i], asset);
+    }
+
+    /// @notice The escrow's balance of `asset`.
+    function held(address asset) public view returns (uint256) {
+        return _balanceOf(address(escrow), asset);
+    }
+
+    /// @notice Whether the escrow's records of open payments match the ghosts (amount, refunded, payer, state).
+    function recordsMatch() external view returns (bool) {
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Ghost storage g = ghosts[ids[i]];
+            IPaymentEscrow.Payment memory p = escrow.paymentOf(g.merchantId, g.invoiceNumber);
+            if (g.status == Status.Held || g.status == Status.Disputed) {
+                if (p.amount != g.amount || p.refunded != g.refunded || p.payer != g.payer) return false;
+                if (uint8(p.state) != (g.status == Status.Held ? 1 : 2)) return false;
+            } else if (g.status == Status.Settled && p.amount != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// @notice Hash of everything held funds consist of: balances, every payment record, every withdrawable balance.
+    function fundsFingerprint() public view returns (bytes32 fingerprint) {
+        fingerprint = keccak256(
+            abi.encode(held(ETH), held(address(token)), held(address(blocklist)), held(address(noReturn)))
+        );
+        for (uint256 i = 0; i < ids.length; ++i) {
+            Ghost storage g = ghosts[ids[i]];
+            fingerprint = keccak256(abi.encode(fingerprint, escrow.paymentOf(g.merchantId, g.invoiceNumber)));
+        }
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            for (uint256 t = 0; t < tokens.length; ++t) {
+                fingerprint = keccak256(abi.encode(fingerprint, escrow.withdrawableOf(accounts[i], tokens[t])));
+            }
+        }
+    }
+
+    // --------------------------------------------------------------------------------------------------------
+    // Internals
+    // --------------------------------------------------------------------------------------------------------
+
+    function _newInvoice(
+        PayContext memory c,
+        uint256 amountSeed,
+        uint256 awardSeed,
+        uint256 redeemSeed,
+        uint256 mode
+    ) private returns (IPaymentEscrow.Invoice memory invoice) {
+        uint32 merchantId = merchantIds[c.merchantIndex];
+        address asset = tokens[c.tokenIndex];
+        uint256 available = points.balanceOf(c.payer, merchantId);
+        uint256 redeem = redeemSeed % 500;
+        invoice = IPaymentEscrow.Invoice({
+            merchantId: merchantId,
+            invoiceNumber: _takeNumber(merchantId),
+            token: asset,
+            amount: uint96(_bound(amountSeed, 1, asset == ETH ? 1e21 : 1e13)),
+            expiry: uint40(block.timestamp + 30 days),
+            payer: mode & 1 != 0 ? c.payer : address(0),
+            pointsAward: uint32(awardSeed % 10_000),
+            pointsRedeem: uint32(redeem < available ? redeem : available),
+            orderRef: mode & 8 != 0 ? keccak256(abi.encode(merchantId, amountSeed)) : bytes32(0)
+        });
+    }
+
+    function _sendPay(
+        PayContext memory c,
+        IPaymentEscrow.Invoice memory invoice,
+        bytes memory signature
+    ) private returns (bool) {
+        uint256 value = invoice.token == ETH ? invoice.amount : 0;
+        VM.prank(c.payer);
+        if (c.packed) {
+            try escrow.payPacked{value: value}(_pack(invoice, c.tokenIndex, signature)) {
+                return true;
+            } catch {
+                return false;
+            }
+        }
+        try escrow.pay{value: value}(invoice, signature) {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
+    function _recordPaid(
+        PayContext memory c,
+        IPaymentEscrow.Invoice memory invoice,
+        bytes memory signature,
+        uint16 feeBps
+    ) private {
+        Ghost storage g = ghosts[c.id];
+        if (g.timesPaid != 0) ++doublePays;
+        ++g.timesPaid;
+        g.payer = c.payer;
+        g.token = invoice.token;
+        g.merchantId = invoice.merchantId;
+        g.invoiceNumber = invoice.invoiceNumber;
+        g.amount = invoice.amount;
+        g.feeBps = feeBps;
+        g.pointsAward = invoice.pointsAward;
+        g.pointsRedeem = invoice.pointsRedeem;
+        ids.push(c.id);
+        _remember(c.id, invoice, signature);
+        ++successes["pay"];
+        pointsBurned += invoice.pointsRedeem;
+        int256 expectedPoints = -int256(uint256(invoice.pointsRedeem));
+        if (c.holdPeriod == 0) {
+            g.status = Status.Settled;
+            g.released = invoice.amount;
+            pointsMinted += invoice.pointsAward;
+            expectedPoints += int256(uint256(invoice.pointsAward));
+            uint256 fee = (uint256(invoice.amount) * feeBps) / BPS;
+            if (_settledAt(c.payout, invoice.token) - c.settledBefore != invoice.amount - fee) {
+                _violation("pay: merchant amount");
+            }
+            if (_treasuries(invoice.token) - c.treasuryBefore != fee) _violation("pay: fee");
+        } else {
+            g.status = Status.Held;
+        }
+        int256 pointsDelta = int256(points.balanceOf(c.payer, invoice.merchantId)) - int256(c.pointsBefore);
+        g.netPoints = pointsDelta;
+        if (pointsDelta != expectedPoints) _violation("pay: points");
+    }
+
+    function _afterRefund(uint256 id, uint96 amount, uint256 before, uint256 pointsBefore) private {
+        Ghost storage g = ghosts[id];
+        if (_settledAt(g.payer, g.token) - before != amount) _violation("refund: payer amount");
+        g.refunded += amount;
+        int256 pointsDelta = int256(points.balanceOf(g.payer, g.merchantId)) - int256(pointsBefore);
+        g.netPoints += pointsDelta;
+        if (g.refunded == g.amount) {
+            g.status = Status.Refunded;
+            pointsMinted += g.pointsRedeem;
+            if (pointsDelta != int256(uint256(g.pointsRedeem))) _violation("refund: redeemed points not returned");
+        } else if (pointsDelta != 0) {
+            _violation("refund: points moved on a partial refund");
+        }
+    }
+
+    /// @dev Whether the rules say this payment must go through (the handler only builds well-formed invoices).
+    function _payAllowed(address payer, IPaymentEscrow.Invoice memory invoice) private view returns (bool) {
+        if (escrow.paused()) return false;
+        (, , bool allowed) = escrow.tokenIndexOf(invoice.token);
+        if (!allowed) return false;
+        IMerchantRegistry.PaymentTerms memory terms = registry.paymentTerms(invoice.merchantId);
+        if (terms.status != IMerchantRegistry.MerchantStatus.Active) return false;
+        if (invoice.token == address(blocklist) && blocklist.blocked(payer)) return false;
+        return true;
+    }
+
+    function _releasable(uint256 seed, uint256 count) private view returns (uint256[] memory batch) {
+        uint256[] memory found = new uint256[](count);
+        uint256 n;
+        uint256 length = ids.length;
+        for (uint256 k = 0; k < length && n < count; ++k) {
+            uint256 id = ids[(seed + k) % length];
+            Ghost storage g = ghosts[id];
+            if (g.status != Status.Held) continue;
+            if (block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt) continue;
+            if (registry.paymentTerms(g.merchantId).status != IMerchantRegistry.MerchantStatus.Active) continue;
+            found[n++] = id;
+        }
+        batch = new uint256[](n);
+        for (uint256 i = 0; i < n; ++i) batch[i] = found[i];
+    }
+
+    function _pick(uint256 seed, Status a, Status b) private view returns (bool, uint256) {
+        uint256 length = ids.length;
+        for (uint256 k = 0; k < length; ++k) {
+            uint256 id = ids[(seed + k) % length];
+            Status s = ghosts[id].status;
+            if (s == a || s == b) return (true, id);
+        }
+        return (false, 0);
+    }
+
+    function _remember(uint256 id, IPaymentEscrow.Invoice memory invoice, bytes memory signature) private {
+        usedIds.push(id);
+        _invoiceOf[id] = invoice;
+        _signatureOf[id] = signature;
+    }
+
+    function _takeNumber(uint32 merchantId) private returns (uint64 number) {
+        number = nextNumber[merchantId];
+        nextNumber[merchantId] = number + 1;
+    }
+
+    function _sign(
+        uint256 merchantIndex,
+        IPaymentEscrow.Invoice memory invoice,
+        bool compactForm
+    ) private view returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = VM.sign(_signerKeys[merchantIndex], escrow.invoiceDigest(invoice));
+        if (!compactForm) return abi.encodePacked(r, s, v);
+        return abi.encodePacked(r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+    }
+
+    function _compact(bytes memory signature) private pure returns (bytes memory) {
+        if (signature.length != 65) return signature;
+        bytes32 r;
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            r := mload(add(signature, 0x20))
+            s := mload(add(signature, 0x40))
+            v := byte(0, mload(add(signature, 0x60)))
+        }
+        return abi.encodePacked(r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+    }
+
+    function _pack(
+        IPaymentEscrow.Invoice memory invoice,
+        uint16 tokenIndex,
+        bytes memory signature
+    ) private pure returns (bytes memory packed) {
+        uint8 flags = (invoice.payer != address(0) ? 1 : 0) | (invoice.orderRef != bytes32(0) ? 2 : 0);
+        packed = abi.encodePacked(
+            uint8(1),
+            flags,
+            invoice.merchantId,
+            invoice.invoiceNumber,
+            tokenIndex,
+            invoice.amount,
+            invoice.expiry,
+            invoice.pointsAward,
+            invoice.pointsRedeem
+        );
+        if (flags & 1 != 0) packed = abi.encodePacked(packed, invoice.payer);
+        if (flags & 2 != 0) packed = abi.encodePacked(packed, invoice.orderRef);
+        packed = abi.encodePacked(packed, signature);
+    }
+
+    function _fund(address account, address asset, uint256 amount) private {
+        if (asset == ETH) VM.deal(account, account.balance + amount);
+        else TestToken(asset).mint(account, amount);
+    }
+
+    function _balanceOf(address account, address asset) private view returns (uint256) {
+        return asset == ETH ? account.balance : TestToken(asset).balanceOf(account);
+    }
+
+    /// @dev What `account` has received in `asset`: its balance plus what the escrow owes it.
+    function _settledAt(address account, address asset) private view returns (uint256) {
+        return _balanceOf(account, asset) + escrow.withdrawableOf(account, asset);
+    }
+
+    /// @dev What the merchant side (all payouts and both treasuries) has received in `asset`.
+    function _payoutsSide(address asset) private view returns (uint256 total) {
+        for (uint256 i = 0; i < payouts.length; ++i) total += _settledAt(payouts[i], asset);
+        total += escrow.withdrawableOf(TREASURY_A, asset) + escrow.withdrawableOf(TREASURY_B, asset);
+    }
+
+    function _treasuries(address asset) private view returns (uint256) {
+        return escrow.withdrawableOf(TREASURY_A, asset) + escrow.withdrawableOf(TREASURY_B, asset);
+    }
+
+    function _allPoints() private view returns (uint256 total) {
+        for (uint256 i = 0; i < payers.length; ++i) {
+            for (uint256 m = 0; m < merchantIds.length; ++m) total += points.balanceOf(payers[i], merchantIds[m]);
+        }
+    }
+
+    function _tokenIndex(address asset) private view returns (uint256) {
+        for (uint256 t = 0; t < tokens.length; ++t) if (tokens[t] == asset) return t;
+        return 0;
+    }
+
+    function _merchantIndex(uint32 merchantId) private view returns (uint256) {
+        for (uint256 i = 0; i < merchantIds.length; ++i) if (merchantIds[i] == merchantId) return i;
+        return 0;
+    }
+
+    function _checkUnchanged(bytes32 before, string memory action) private {
+        if (fundsFingerprint() != before) {
+            ++adminViolations;
+            lastViolation = action;
+        }
+        ++successes[keccak256(bytes(action))];
+    }
+
+    function _violation(string memory what) private {
+        ++violations;
+        lastViolation = what;
+    }
+
+    function _bound(uint256 x, uint256 min, uint256 max) private pure returns (uint256) {
+        if (max <= min) return min;
+        return min + (x % (max - min + 1));
+    }
+
+    /// @notice Accepts ETH for merchant-funded refunds.
+    receive() external payable {}
+}
+
+/// @title EscrowInvariantsTest
+/// @notice Invariants of the escrow under random sequences of payments (ETH, a plain token and a USDC-style
+/// blocklist token), replays, refunds, releases, disputes, resolutions, reclaims, cancellations, withdrawals,
+/// merchant-funded refunds, time warps, and every admin, pauser, issuer and incident call (see EscrowHandler).
+/// @dev The default profile runs a short campaign per invariant (inline config below); the `deep` test profile in
+/// hardhat.config.ts runs a longer one (`npx hardhat test solidity --test-profile deep`).
+contract EscrowInvariantsTest {
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    error InvariantBroken(string what, uint256 actual, uint256 expected);
+    error InvariantBrokenBy(string what, string lastViolation);
+    error ValidInvoicesRefused(uint256 count, address lastToken);
+
+    InvariantVm private constant VM = InvariantVm(INVARIANT_VM_ADDRESS);
+    address private constant TREASURY = address(0x7EA5A);
+
+    EscrowHandler private handler;
+    PaymentEscrow private escrow;
+    LoyaltyPoints private points;
+
+    function setUp() public {
+        MerchantRegistry registry = new MerchantRegistry(0, address(this), 30 days);
+        address predicted = VM.computeCreateAddress(address(this), uint256(VM.getNonce(address(this))) + 1);
+        points = new LoyaltyPoints(registry, predicted);
+        escrow = new PaymentEscrow(registry, points, address(this), 0, address(this), address(this), TREASURY, 100, 7 days);
+        if (address(escrow) != predicted) revert InvariantBroken("escrow address", uint160(address(escrow)), uint160(predicted));
+        TestToken token = new TestToken("Test", "TST", 6);
+        BlocklistToken blocklist = new BlocklistToken();
+        NoReturnToken noReturn = new NoReturnToken();
+        RevertingReceiver receiver = new RevertingReceiver();
+        escrow.setTokenAllowed(address(token), true);
+        escrow.setTokenAllowed(address(blocklist), true);
+        escrow.setTokenAllowed(address(noReturn), true);
+        handler = new EscrowHandler(escrow, registry, points, token, blocklist, noReturn, receiver, address(this));
+        if (handler.TREASURY_A() != TREASURY) revert InvariantBroken("treasury", 0, 0);
+        if (address(handler).code.length == 0) revert InvariantBroken("handler code", 0, 1);
+        VM.label(address(handler), "EscrowHandler");
+        VM.label(address(escrow), "PaymentEscrow");
+    }
+
+    /// @notice The fuzzer calls only the handler.
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    /// @notice The handler's actions (its views are left out).
+    function targetSelectors() public view returns (FuzzSelector[] memory targets) {
+        // Weights: paying feeds every other action, so it comes up most often.
+        bytes4[27] memory list = [
+            EscrowHandler.pay.selector,
+            EscrowHandler.pay.selector,
+            EscrowHandler.pay.selector,
+            EscrowHandler.pay.selector,
+            EscrowHandler.pay.selector,
+            EscrowHandler.replay.selector,
+            EscrowHandler.cancel.selector,
+            EscrowHandler.refund.selector,
+            EscrowHandler.refund.selector,
+            EscrowHandler.release.selector,
+            EscrowHandler.release.selector,
+            EscrowHandler.openDispute.selector,
+            EscrowHandler.resolve.selector,
+            EscrowHandler.reclaim.selector,
+            EscrowHandler.refundSettled.selector,
+            EscrowHandler.withdraw.selector,
+            EscrowHandler.warp.selector,
+            EscrowHandler.warp.selector,
+            EscrowHandler.setFee.selector,
+            EscrowHandler.setTreasury.selector,
+            EscrowHandler.setDisputeTimeout.selector,
+            EscrowHandler.toggleToken.selector,
+            EscrowHandler.togglePause.selector,
+            EscrowHandler.toggleSuspension.selector,
+            EscrowHandler.shuffleRoles.selector,
+            EscrowHandler.raiseInvoiceFloor.selector,
+            EscrowHandler.toggleBlock.selector
+        ];
+        bytes4[] memory selectors = new bytes4[](list.length);
+        for (uint256 i = 0; i < list.length; ++i) selectors[i] = list[i];
+        targets = new FuzzSelector[](1);
+        targets[0] = FuzzSelector({addr: address(handler), selectors: selectors});
+    }
+
+    /// @notice (a) For ETH and each token, the escrow holds exactly what it owes: what is left of every open
+    /// payment plus every withdrawable balance; and its records of open payments match what the handler measured.
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_escrowHoldsExactlyWhatItOwes() public view {
+        address[4] memory assets = [address(0), handler.tokens(1), handler.tokens(2), handler.tokens(3)];
+        for (uint256 t = 0; t < assets.length; ++t) {
+            uint256 balance = handler.held(assets[t]);
+            uint256 owed = handler.owed(assets[t]);
+            if (balance != owed) revert InvariantBroken("escrow balance != open payments + withdrawable", balance, owed);
+        }
+        if (!handler.recordsMatch()) revert InvariantBroken("payment records differ from measured ghosts", 0, 1);
+    }
+
+    /// @notice (b) Every invoice is paid at most once: replays of paid and cancelled invoices (65- and 64-byte
+    /// signatures) never succeed, and no payment id was ever recorded twice.
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_everyInvoicePaidAtMostOnce() public view {
+        if (handler.doublePays() != 0) revert InvariantBrokenBy("an invoice was paid twice", handler.lastViolation());
+        uint256 count = handler.paymentCount();
+        for (uint256 i = 0; i < count; ++i) {
+            uint8 timesPaid = handler.ghostOf(handler.ids(i)).timesPaid;
+            if (timesPaid != 1) revert InvariantBroken("times paid", timesPaid, 1);
+        }
+    }
+
+    /// @notice (c) For every closed payment, what the merchant side received plus what the payer got back equals
+    /// what was paid; refunds never exceed the payment; nothing is released while open. Also: every amount the
+    /// handler measured matched the rules, and no call the rules allow (refund, release, dispute, resolve,
+    /// reclaim, withdraw, even while paused or suspended) ever reverted.
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_closedPaymentsBalance() public view {
+        if (handler.violations() != 0) revert InvariantBrokenBy("rule violated", handler.lastViolation());
+        uint256 count = handler.paymentCount();
+        for (uint256 i = 0; i < count; ++i) {
+            EscrowHandler.Ghost memory g = handler.ghostOf(handler.ids(i));
+            (uint96 amount, uint96 refunded, uint96 released) = (g.amount, g.refunded, g.released);
+            if (refunded > amount) revert InvariantBroken("refunded more than paid", refunded, amount);
+            if (g.status == EscrowHandler.Status.Refunded || g.status == EscrowHandler.Status.Settled) {
+                if (uint256(released) + refunded != amount) revert InvariantBroken("released + refunded", released + refunded, amount);
+            } else if (released != 0) {
+                revert InvariantBroken("released while open", released, 0);
+            }
+        }
+    }
+
+    /// @notice (d) The points supply (sum over all payers and merchants) equals minted minus burned by the rules,
+    /// and a fully refunded payment leaves its payer with no points from it (award never minted, redemption
+    /// returned).
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_pointsSupplyMatchesMintedMinusBurned() public view {
+        uint256 supply;
+        for (uint256 p = 0; p < handler.payerCount(); ++p) {
+            for (uint256 m = 0; m < handler.merchantCount(); ++m) {
+                supply += points.balanceOf(handler.payers(p), handler.merchantIds(m));
+            }
+        }
+        uint256 expected = handler.pointsMinted() - handler.pointsBurned();
+        if (supply != expected) revert InvariantBroken("points supply", supply, expected);
+        uint256 count = handler.paymentCount();
+        for (uint256 i = 0; i < count; ++i) {
+            EscrowHandler.Ghost memory g = handler.ghostOf(handler.ids(i));
+            int256 netPoints = g.netPoints;
+            if (g.status == EscrowHandler.Status.Refunded && netPoints != 0) {
+                revert InvariantBroken("points left on a refunded payment", uint256(netPoints < 0 ? -netPoints : netPoints), 0);
+            }
+        }
+    }
+
+    /// @notice (e) No admin, pauser, issuer or incident call (fee, treasury, dispute timeout, token allowlist,
+    /// pause, suspension, roles, invoice floor, blocklist) changed a balance, a payment record or the ledger.
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_adminCallsNeverMoveHeldFunds() public view {
+        if (handler.adminViolations() != 0) revert InvariantBrokenBy("an admin call moved funds", handler.lastViolation());
+    }
+
+    /// @notice Every well-formed invoice the rules accept (not paused, token allowed, merchant active, payer not
+    /// blocklisted by the token) is payable, in every token, through `pay` and `payPacked`.
+    /// hardhat-config: default.invariant.runs = 32
+    /// hardhat-config: default.invariant.depth = 100
+    function invariant_everyValidInvoiceIsPayable() public view {
+        uint256 rejected = handler.rejectedValidPays();
+        if (rejected != 0) revert ValidInvoicesRefused(rejected, handler.lastRejectedToken());
+    }
+}

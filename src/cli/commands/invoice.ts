@@ -1,0 +1,374 @@
+/** `scanpay invoice create | status`. */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { getAddress, id as keccakText, isAddress, isHexString } from "ethers";
+
+import { INVOICE_LIMITS, ZERO_ADDRESS, ZERO_BYTES32 } from "../../invoice/types.js";
+import {
+  clip,
+  flag,
+  parseDuration,
+  parseUint,
+  requireStr,
+  str,
+  type CommandSpec,
+  type Values,
+} from "../args.js";
+import { type Context, type TokenInfo, withContext } from "../context.js";
+import { CliError, UsageError } from "../errors.js";
+import { lastIssued, recordIssued } from "../ledger.js";
+import { formatDuration, formatTime, table } from "../output.js";
+import { resolveInvoice, scan } from "../qrInput.js";
+import {
+  createInvoice,
+  findPayment,
+  formatUnits,
+  getMerchant,
+  invoiceStatus,
+  parseUnitsExact,
+  qrVersion,
+  renderPng,
+  renderSvg,
+  renderTerminal,
+} from "../sdk.js";
+import { parseMerchantId } from "./merchant.js";
+
+const MAX_UINT32 = (1n << 32n) - 1n;
+
+/** `12.50 tUSD` from base units. */
+export function formatAmount(amount: bigint, token: Pick<TokenInfo, "symbol" | "decimals">): string {
+  return `${formatUnits(amount, token.decimals, { minFractionDigits: Math.min(2, token.decimals) })} ${token.symbol}`;
+}
+
+/** A human amount typed for `token`, exactly (`12.50` with 6 decimals is 12500000). */
+export function parseAmount(text: string, token: Pick<TokenInfo, "symbol" | "decimals">, what = "--amount"): bigint {
+  try {
+    return parseUnitsExact(text.trim(), token.decimals, { max: INVOICE_LIMITS.amount });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${what}: ${message} (${token.symbol} has ${token.decimals} decimals)`);
+  }
+}
+
+function orderRefOption(values: Values): string {
+  const value = str(values, "order");
+  if (value === undefined || value === "") return ZERO_BYTES32;
+  if (isHexString(value, 32)) return value.toLowerCase();
+  return keccakText(value);
+}
+
+function payerOption(values: Values): string {
+  const value = str(values, "payer");
+  if (value === undefined) return ZERO_ADDRESS;
+  if (!isAddress(value)) throw new UsageError(`--payer must be an address, got "${clip(value)}"`);
+  return getAddress(value);
+}
+
+function uint32Option(values: Values, name: string): bigint {
+  const value = str(values, name);
+  return value === undefined ? 0n : parseUint(value, `--${name}`, MAX_UINT32);
+}
+
+async function writeOutput(file: string, data: string | Uint8Array): Promise<string> {
+  const target = path.resolve(file);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, data);
+  return target;
+}
+
+const create: CommandSpec = {
+  path: ["invoice", "create"],
+  summary: "sign an invoice as the merchant's signer; print its QR code, compact text and EIP-681 URI",
+  details: [
+    "The acting account must be the merchant's current invoice signer. The invoice number defaults to the next",
+    "free one (numbers used on chain and the last one issued from this machine, kept in ~/.scanpay or",
+    "$SCANPAY_HOME). The expiry counts from the chain's latest block time.",
+  ],
+  options: {
+    merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (required)" },
+    amount: { type: "string", value: "<decimal>", description: "amount in token units, e.g. 12.50 (required)" },
+    token: { type: "string", short: "t", value: "<symbol|address|index>", description: "ETH (default) or an allowlisted token" },
+    number: { type: "string", value: "<n>", description: "invoice number (default: the next free one)" },
+    expires: { type: "string", value: "<duration>", description: "how long it can be paid, e.g. 90s, 15m, 2h (default 15m)" },
+    payer: { type: "string", value: "<address>", description: "only this account may pay (default: anyone)" },
+    points: { type: "string", value: "<n>", description: "loyalty points the payer earns on settlement" },
+    redeem: { type: "string", value: "<n>", description: "points burned from the payer as a discount already in the amount" },
+    order: { type: "string", value: "<text|0x32bytes>", description: "order reference (text is hashed with keccak-256)" },
+    png: { type: "string", value: "<file>", description: "write the QR code as a PNG image" },
+    svg: { type: "string", value: "<file>", description: "write the QR code as an SVG image" },
+    qr: {
+      type: "string",
+      value: "<compact|eip681>",
+      description: "which text the QR images carry (default compact: the smallest code)",
+    },
+    "with-escrow": {
+      type: "boolean",
+      description: "put the escrow address in the compact text (implied when --escrow is given)",
+    },
+    quiet: { type: "boolean", short: "q", description: "do not draw the QR code in the terminal" },
+  },
+  examples: [
+    "scanpay invoice create --merchant 1 --amount 0.05 --png out/coffee.png --account 4",
+    "scanpay invoice create --merchant 1 --amount 12.50 --token tUSD --points 10 --expires 1h --account 4",
+  ],
+  async run({ values }) {
+    const merchantId = parseMerchantId(requireStr(values, "merchant", "the merchant id"), "--merchant");
+    const amountText = requireStr(values, "amount", "the amount, e.g. 12.50");
+    const expiresIn = parseDuration(str(values, "expires") ?? "15m", "--expires");
+    if (expiresIn === 0n) throw new UsageError("--expires must be longer than 0 s");
+    const carrierForImage = str(values, "qr") ?? "compact";
+    if (carrierForImage !== "compact" && carrierForImage !== "eip681") {
+      throw new UsageError(`--qr must be compact or eip681, got "${clip(carrierForImage)}"`);
+    }
+    const payer = payerOption(values);
+    const pointsAward = uint32Option(values, "points");
+    const pointsRedeem = uint32Option(values, "redeem");
+    const orderRef = orderRefOption(values);
+    const numberText = str(values, "number");
+    const fixedNumber = numberText === undefined ? undefined : parseUint(numberText, "--number", INVOICE_LIMITS.invoiceNumber);
+    if (fixedNumber === 0n) throw new UsageError("--number starts at 1");
+
+    await withContext(values, async (ctx) => {
+      const token = await ctx.resolveToken(str(values, "token"));
+      if (!token.allowed) throw new CliError(`${token.symbol} is no longer accepted by the escrow`, "TOKEN_NOT_ALLOWED");
+      const amount = parseAmount(amountText, token);
+      if (amount === 0n) throw new UsageError("--amount must be more than 0");
+
+      const escrow = await ctx.escrow();
+      const escrowAddress = await escrow.getAddress();
+      const signer = await ctx.signer();
+      const merchant = await getMerchant(await ctx.registry(), merchantId);
+      if (merchant.status !== "Active") {
+        throw new CliError(`merchant ${merchantId} is ${merchant.status.toLowerCase()}: it cannot be paid`, "MERCHANT_SUSPENDED");
+      }
+      if (merchant.signer !== signer.address) {
+        throw new CliError(
+          `account ${signer.address} is not merchant ${merchantId}'s invoice signer ${merchant.signer} ` +
+            "(pick the signer with --account)",
+          "NOT_SIGNER",
+        );
+      }
+      if (fixedNumber !== undefined && (await escrow.isInvoiceUsed(merchantId, fixedNumber))) {
+        throw new CliError(`invoice number ${fixedNumber} of merchant ${merchantId} is already used`, "INVOICE_USED");
+      }
+      const withEscrow = flag(values, "with-escrow") || str(values, "escrow") !== undefined;
+      const created = await createInvoice(
+        escrow,
+        signer,
+        {
+          merchantId,
+          amount,
+          token: token.address,
+          invoiceNumber: fixedNumber,
+          numbering: {
+            fromBlock: (await ctx.deployment()).startBlock,
+            after: await lastIssued(ctx.chainId, escrowAddress, merchantId),
+          },
+          ttlSeconds: expiresIn,
+          payer,
+          pointsAward,
+          pointsRedeem,
+          orderRef,
+        },
+        { compactIncludesEscrow: withEscrow },
+      );
+      const { invoice } = created.signed;
+      const { invoiceNumber } = invoice;
+      await recordIssued(ctx.chainId, escrowAddress, merchantId, invoiceNumber);
+      const { compact, uri } = created;
+      const imageText = carrierForImage === "compact" ? compact : uri;
+      const files: { png?: string; svg?: string } = {};
+      const pngFile = str(values, "png");
+      if (pngFile !== undefined) files.png = await writeOutput(pngFile, renderPng(imageText));
+      const svgFile = str(values, "svg");
+      if (svgFile !== undefined) files.svg = await writeOutput(svgFile, renderSvg(imageText));
+      const versions = { compact: qrVersion(compact, "M"), eip681: qrVersion(uri, "M") };
+
+      const rows: [string, string][] = [
+        ["merchant", `#${merchantId} ${JSON.stringify(merchant.name)}`],
+        ["amount", formatAmount(amount, token)],
+        ["token", token.index === 0 ? "ETH" : `${token.address} (index ${token.index})`],
+        ["expires", `${formatTime(invoice.expiry)} (in ${formatDuration(expiresIn)})`],
+        ["payer", payer === ZERO_ADDRESS ? "anyone" : payer],
+      ];
+      if (pointsAward > 0n || pointsRedeem > 0n) rows.push(["points", `earns ${pointsAward}, redeems ${pointsRedeem}`]);
+      if (orderRef !== ZERO_BYTES32) rows.push(["order ref", orderRef]);
+      const lines = [`Invoice ${invoiceNumber} of merchant #${merchantId}`, ...table(rows)];
+      if (!flag(values, "quiet")) lines.push("", renderTerminal(imageText));
+      lines.push(
+        "",
+        `compact (${compact.length} chars, QR version ${versions.compact} at level M):`,
+        compact,
+        "",
+        `EIP-681 URI (${uri.length} chars, QR version ${versions.eip681} at level M):`,
+        uri,
+      );
+      if (files.png !== undefined) lines.push("", `PNG written to ${files.png}`);
+      if (files.svg !== undefined) lines.push(`${files.png === undefined ? "\n" : ""}SVG written to ${files.svg}`);
+      ctx.out.result(lines, {
+        chainId: ctx.chainId,
+        escrow: escrowAddress,
+        merchantId,
+        invoiceNumber,
+        token: token.address,
+        symbol: token.symbol,
+        decimals: token.decimals,
+        amount,
+        amountFormatted: formatUnits(amount, token.decimals),
+        expiry: invoice.expiry,
+        payer,
+        pointsAward,
+        pointsRedeem,
+        orderRef,
+        signature: created.signed.signature,
+        packed: created.packed,
+        compact,
+        uri,
+        qrVersion: versions,
+        ...files,
+      });
+    });
+  },
+};
+
+/** Status names as a person reads them. */
+const STATUS_TEXT: Record<string, string> = {
+  Unpaid: "unpaid",
+  Expired: "expired (unpaid)",
+  Held: "paid, held in escrow until the refund window ends",
+  Disputed: "paid, disputed (the arbiter decides)",
+  Settled: "paid and settled to the merchant",
+  PartiallyRefunded: "paid, partly refunded, still held",
+  Refunded: "refunded to the payer",
+  Cancelled: "cancelled by the merchant",
+  Voided: "voided by the merchant (below its invoice floor)",
+};
+
+export interface InvoiceStatusView {
+  merchantId: bigint;
+  invoiceNumber: bigint;
+  status: string;
+  /** Where a settled payment was made (settled payments keep no record on chain, only their event). */
+  paidIn?: { blockNumber: number; transactionHash: string };
+  payment?: {
+    payer: string;
+    token: string;
+    symbol: string;
+    decimals: number;
+    amount: bigint;
+    refunded: bigint;
+    releaseAt: bigint;
+    pointsAward: bigint;
+    pointsRedeem: bigint;
+  };
+}
+
+export async function readInvoiceStatus(
+  ctx: Context,
+  merchantId: bigint,
+  invoiceNumber: bigint,
+  expiry: bigint,
+): Promise<InvoiceStatusView> {
+  const info = await invoiceStatus(await ctx.escrow(), merchantId, invoiceNumber, { expiry });
+  const view: InvoiceStatusView = { merchantId, invoiceNumber, status: info.status };
+  const p = info.payment;
+  if (p === undefined && info.status === "Settled") {
+    // Settled payments keep no record: the InvoicePaid event tells who paid what.
+    const event = await findPayment(await ctx.escrow(), merchantId, invoiceNumber, {
+      fromBlock: (await ctx.deployment()).startBlock,
+    });
+    if (event !== undefined) {
+      const token = (await ctx.tokens()).find((t) => t.address.toLowerCase() === event.token.toLowerCase());
+      view.payment = {
+        payer: event.payer,
+        token: event.token,
+        symbol: token?.symbol ?? "?",
+        decimals: token?.decimals ?? 0,
+        amount: event.amount,
+        refunded: 0n,
+        releaseAt: event.releaseAt,
+        pointsAward: 0n,
+        pointsRedeem: 0n,
+      };
+      view.paidIn = { blockNumber: event.blockNumber, transactionHash: event.transactionHash };
+    }
+  }
+  if (p !== undefined) {
+    const token = (await ctx.tokens())[p.tokenIndex];
+    view.payment = {
+      payer: p.payer,
+      token: token?.address ?? `index ${p.tokenIndex}`,
+      symbol: token?.symbol ?? "?",
+      decimals: token?.decimals ?? 0,
+      amount: p.amount,
+      refunded: p.refunded,
+      releaseAt: p.releaseAt,
+      pointsAward: p.pointsAward,
+      pointsRedeem: p.pointsRedeem,
+    };
+  }
+  return view;
+}
+
+export function statusLines(view: InvoiceStatusView, now: bigint): string[] {
+  const rows: [string, string][] = [
+    ["invoice", `${view.invoiceNumber} of merchant #${view.merchantId}`],
+    ["status", `${view.status} — ${STATUS_TEXT[view.status] ?? view.status}`],
+  ];
+  const p = view.payment;
+  if (p !== undefined) {
+    rows.push(["payer", p.payer], ["amount", formatAmount(p.amount, p)]);
+    if (p.refunded > 0n) rows.push(["refunded", formatAmount(p.refunded, p)]);
+    const label = view.status === "Disputed" ? "dispute deadline" : "releasable";
+    if (view.paidIn !== undefined) {
+      rows.push(["paid in", `block ${view.paidIn.blockNumber}, tx ${view.paidIn.transactionHash}`]);
+    } else if (view.status !== "Refunded") {
+      const when = p.releaseAt > now ? `in ${formatDuration(p.releaseAt - now)}` : "now";
+      rows.push([label, `${formatTime(p.releaseAt)} (${when})`]);
+    }
+    if (p.pointsAward > 0n) rows.push(["points on settlement", String(p.pointsAward)]);
+  }
+  return table(rows);
+}
+
+const status: CommandSpec = {
+  path: ["invoice", "status"],
+  summary: "show whether an invoice is unpaid, held, settled, refunded...",
+  positionals: [
+    { name: "invoice", description: "the invoice's QR (image file, compact text or EIP-681 URI)", optional: true },
+  ],
+  options: {
+    merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (instead of the QR)" },
+    number: { type: "string", value: "<n>", description: "invoice number (with --merchant)" },
+  },
+  examples: ["scanpay invoice status out/coffee.png", "scanpay invoice status --merchant 1 --number 2 --json"],
+  async run({ values, positionals }) {
+    const input = positionals[0];
+    const merchantText = str(values, "merchant");
+    const numberText = str(values, "number");
+    if (input === undefined && (merchantText === undefined || numberText === undefined)) {
+      throw new UsageError("give the invoice's QR, or --merchant and --number");
+    }
+    if (input !== undefined && (merchantText !== undefined || numberText !== undefined)) {
+      throw new UsageError("give either the invoice's QR or --merchant and --number, not both");
+    }
+    const scanned = input === undefined ? undefined : await scan(input);
+    await withContext(values, async (ctx) => {
+      let merchantId: bigint;
+      let invoiceNumber: bigint;
+      let expiry = 0n;
+      if (scanned !== undefined) {
+        const { signed } = await resolveInvoice(ctx, scanned.qr);
+        ({ merchantId, invoiceNumber, expiry } = signed.invoice);
+      } else {
+        merchantId = parseMerchantId(merchantText, "--merchant");
+        invoiceNumber = parseUint(numberText!, "--number", INVOICE_LIMITS.invoiceNumber);
+      }
+      const view = await readInvoiceStatus(ctx, merchantId, invoiceNumber, expiry);
+      ctx.out.result(statusLines(view, await ctx.now()), view);
+    });
+  },
+};
+
+export const invoiceCommands: CommandSpec[] = [create, status];

@@ -1,0 +1,96 @@
+/**
+ * Reading what a payer scanned: an image file (PNG or JPEG), the compact `SCANPAY:` text or an EIP-681 URI,
+ * and resolving an invoice against the connected chain (right chain, the trusted escrow, token list).
+ */
+import { existsSync, statSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+
+import type { SignedInvoice } from "../invoice/types.js";
+import { clip } from "./args.js";
+import type { Context, TokenInfo } from "./context.js";
+import { CliError } from "./errors.js";
+import {
+  decodePaymentQr,
+  decodeQrImage,
+  fromPackedInvoice,
+  InvoiceEscrowError,
+  InvoiceWrongChainError,
+  type InvoiceQrPayload,
+  type PaymentQr,
+  QrError,
+} from "./sdk.js";
+
+const IMAGE_RE = /\.(png|jpe?g)$/i;
+
+export interface ScannedText {
+  text: string;
+  /** The image file it was read from, if any. */
+  image: string | undefined;
+}
+
+/** The QR text of `input`: read from the image file it names, or `input` itself. */
+export async function readQrText(input: string): Promise<ScannedText> {
+  // Base45 (the compact carrier) has a space in its alphabet, so a trailing space can be data: only line
+  // breaks and leading blanks (never part of a payload) are dropped.
+  const trimmed = input.replace(/^\s+/, "").replace(/[\r\n]+$/, "");
+  const looksLikeFile = IMAGE_RE.test(trimmed) || (!/^[a-z]+:/i.test(trimmed) && existsSync(trimmed));
+  if (!looksLikeFile) return { text: trimmed, image: undefined };
+  if (!existsSync(trimmed) || !statSync(trimmed).isFile()) {
+    throw new CliError(`no such image file: ${clip(trimmed)}`, "FILE_NOT_FOUND");
+  }
+  const bytes = new Uint8Array(await readFile(trimmed));
+  return { text: decodeQrImage(bytes), image: trimmed };
+}
+
+/** Decodes the text of any payment QR (throws the codec's typed errors on malformed input). */
+export async function scan(input: string): Promise<ScannedText & { qr: PaymentQr }> {
+  let scanned: ScannedText;
+  try {
+    scanned = await readQrText(input);
+  } catch (error) {
+    if (error instanceof QrError) throw new CliError(`cannot read a QR code from ${clip(input)}: ${error.message}`, error.code);
+    throw error;
+  }
+  try {
+    return { ...scanned, qr: decodePaymentQr(scanned.text) };
+  } catch (error) {
+    if (error instanceof QrError) {
+      throw new CliError(`not a valid payment QR code (${error.code}): ${error.message}`, error.code);
+    }
+    throw error;
+  }
+}
+
+export interface ResolvedInvoice {
+  signed: SignedInvoice;
+  payload: InvoiceQrPayload;
+  carrier: "compact" | "eip681";
+  token: TokenInfo;
+  escrow: string;
+}
+
+/**
+ * Checks that a scanned invoice is for the connected chain and this network's ScanPay escrow (a QR naming
+ * another contract is refused: paying it could hand an approval to anyone), and restores the token address.
+ */
+export async function resolveInvoice(ctx: Context, qr: PaymentQr): Promise<ResolvedInvoice> {
+  if (qr.kind !== "invoice") {
+    throw new CliError(
+      "this QR code is a plain EIP-681 transfer request, not a signed ScanPay invoice",
+      "NOT_AN_INVOICE",
+    );
+  }
+  const { payload } = qr;
+  if (payload.chainId !== ctx.chainId) throw new InvoiceWrongChainError(payload.chainId, ctx.chainId);
+  const escrow = await (await ctx.escrow()).getAddress();
+  if (payload.escrow !== undefined && payload.escrow.toLowerCase() !== escrow.toLowerCase()) {
+    throw new InvoiceEscrowError(payload.escrow, escrow);
+  }
+  const tokens = await ctx.tokens();
+  const signed = fromPackedInvoice(
+    payload.packed,
+    tokens.map((t) => t.address),
+  );
+  const token = tokens[payload.packed.tokenIndex]!;
+  return { signed, payload, carrier: qr.carrier, token, escrow };
+}

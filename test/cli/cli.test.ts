@@ -1,0 +1,610 @@
+/**
+ * The `scanpay` CLI end to end: a `hardhat node` on a free port, the real deploy scripts against it, and the CLI
+ * run as a child process (bin/scanpay.mjs, on its default network `localhost`, which LOCALHOST_URL points at the
+ * node) for every step a merchant, a payer and the treasury take, plus the bad inputs, each of which must end as
+ * one line on stderr with a non-zero exit and no stack trace.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+import { getAddress, JsonRpcProvider, Network } from "ethers";
+import { PNG } from "pngjs";
+
+import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
+import {
+  LoyaltyPoints__factory,
+  MerchantRegistry__factory,
+  PaymentEscrow__factory,
+  TestToken__factory,
+  type PaymentEscrow,
+  type TestToken,
+} from "../../typechain-types/index.js";
+import { commandHelp } from "../../src/cli/args.js";
+import { COMMANDS } from "../../src/cli/commands/index.js";
+import { signInvoice } from "../../src/invoice/signInvoice.js";
+import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
+import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage, encodeCompactInvoice } from "../../src/qr/index.js";
+
+const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
+const DAY = 86_400;
+
+/** Accounts of the node (hardhat's default mnemonic), by role in this story. */
+const ACCOUNT = { treasury: 2, merchant: 4, tokenPayer: 5, ethPayer: 6, broke: 7, payout: 8 } as const;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+type Eip1193 = Parameters<typeof loadAndExecuteDeploymentsFromFiles>[0]["provider"];
+
+describe("scanpay CLI (end to end against a hardhat node)", function () {
+  this.timeout(60_000);
+
+  let node: ChildProcess | undefined;
+  let rpc: JsonRpcProvider;
+  let url = "";
+  let work = "";
+  let escrow: PaymentEscrow;
+  let token: TestToken;
+  let accounts: string[] = [];
+  const killNode = () => node?.kill("SIGKILL");
+
+  /** Runs the CLI against the test node; resolves with its exit code and output (never rejects on exit code). */
+  function cli(
+    args: string[],
+    options: { stdin?: string; network?: boolean; onStdout?: (stdout: string) => void } = {},
+  ): Promise<Run> {
+    // The default network, localhost, pointed at the test's node through LOCALHOST_URL (read by hardhat.config.ts).
+    const networkArgs = options.network === false ? [] : ["--deployments", path.join(work, "deployments")];
+    const env: NodeJS.ProcessEnv = { ...process.env, SCANPAY_HOME: path.join(work, "home"), LOCALHOST_URL: url };
+    delete env.HARDHAT_CONFIG;
+    delete env.SCANPAY_DEBUG;
+    delete env.SCANPAY_DEPLOYMENTS;
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [LAUNCHER, ...args, ...networkArgs], {
+        cwd: work,
+        env,
+        stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        options.onStdout?.(stdout);
+      });
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      if (options.stdin !== undefined) child.stdin!.end(options.stdin);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      child.once("error", reject);
+      child.once("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** Runs the CLI with `--json` and returns the parsed stdout; fails the test on a non-zero exit. */
+  async function cliJson<T = Record<string, string>>(args: string[]): Promise<T> {
+    const run = await cli([...args, "--json"]);
+    expect(run.code, `scanpay ${args.join(" ")} failed:\n${run.stderr}`).to.equal(0);
+    return JSON.parse(run.stdout) as T;
+  }
+
+  /** A failure as the brief demands: non-zero exit, exactly one stderr line, no stack trace, nothing on stdout. */
+  function expectOneLineError(run: Run, pattern: RegExp): void {
+    const lines = run.stderr.split("\n").filter((line) => line.trim() !== "");
+    expect(run.code, `exit code; stderr:\n${run.stderr}`).to.not.equal(0);
+    expect(lines, `stderr:\n${run.stderr}`).to.have.length(1);
+    expect(lines[0]).to.match(/^error: /);
+    expect(lines[0]).to.match(pattern);
+    expect(run.stderr).to.not.match(/\n\s+at |Error: .*\n/);
+    expect(run.stdout).to.equal("");
+  }
+
+  async function rpcCall(method: string, params: unknown[] = []): Promise<unknown> {
+    return rpc.send(method, params);
+  }
+
+  async function advanceTime(seconds: number): Promise<void> {
+    await rpcCall("evm_increaseTime", [seconds]);
+    await rpcCall("evm_mine");
+  }
+
+  const account = (role: keyof typeof ACCOUNT) => accounts[ACCOUNT[role]]!;
+  const as = (role: keyof typeof ACCOUNT) => ["--account", String(ACCOUNT[role])];
+
+  before(async function () {
+    this.timeout(60_000);
+    work = await mkdtemp(path.join(tmpdir(), "scanpay-cli-"));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    process.once("exit", killNode);
+    node = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    await waitForOutput(node, "Started HTTP and WebSocket JSON-RPC server", 30_000);
+    rpc = new JsonRpcProvider(url, Network.from(31337), { staticNetwork: true, batchMaxCount: 1 });
+    const eip1193 = {
+      request: ({ method, params }: { method: string; params?: unknown[] }) => rpc.send(method, params ?? []),
+    } as unknown as Eip1193;
+    // What `npx hardhat deploy --network localhost` does, with the output in the test's own folder.
+    const env = await loadAndExecuteDeploymentsFromFiles({
+      provider: eip1193,
+      saveDeployments: true,
+      config: { deployments: path.join(work, "deployments") },
+      environment: "localhost",
+    });
+    // rocketh records lower-case addresses; the CLI prints checksummed ones.
+    escrow = PaymentEscrow__factory.connect(getAddress(env.get("PaymentEscrow").address), rpc);
+    token = TestToken__factory.connect(getAddress(env.get("TestToken").address), rpc);
+    accounts = (await rpc.listAccounts()).map((signer) => signer.address);
+  });
+
+  after(async () => {
+    rpc?.destroy();
+    if (node !== undefined && node.exitCode === null && node.signalCode === null) {
+      const exited = new Promise((resolve) => node!.once("exit", resolve));
+      node.kill("SIGTERM");
+      const timer = setTimeout(killNode, 3_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    process.removeListener("exit", killNode);
+    if (work !== "") await rm(work, { recursive: true, force: true });
+  });
+
+  describe("--help and usage errors", () => {
+    let mainHelp: Run;
+    let commandHelpRun: Run;
+    let unknownOption: Run;
+
+    before(async () => {
+      [mainHelp, commandHelpRun, unknownOption] = await Promise.all([
+        cli(["--help"], { network: false }),
+        cli(["invoice", "create", "--help"], { network: false }),
+        cli(["merchant", "show", "1", "--colour"], { network: false }),
+      ]);
+    });
+
+    it("scanpay --help lists every command and exits 0", () => {
+      expect(mainHelp.code).to.equal(0);
+      for (const spec of COMMANDS) expect(mainHelp.stdout).to.contain(`  ${spec.path.join(" ")} `);
+      expect(mainHelp.stderr).to.equal("");
+    });
+
+    it("<command> --help prints the command's usage, options and network options, and exits 0", () => {
+      expect(commandHelpRun.code).to.equal(0);
+      expect(commandHelpRun.stdout).to.contain("Usage: scanpay invoice create [options]");
+      expect(commandHelpRun.stdout).to.contain("--amount <decimal>");
+      expect(commandHelpRun.stdout).to.contain("--network <name>");
+      expect(commandHelpRun.stderr).to.equal("");
+    });
+
+    it("every command has a help text naming each of its options and arguments", () => {
+      for (const spec of COMMANDS) {
+        const text = commandHelp(spec);
+        expect(text).to.contain(`Usage: scanpay ${spec.path.join(" ")}`);
+        for (const name of Object.keys(spec.options ?? {})) expect(text, spec.path.join(" ")).to.contain(`--${name}`);
+        for (const positional of spec.positionals ?? []) expect(text).to.contain(positional.name);
+      }
+    });
+
+    it("rejects an unknown option with a one-line usage error (exit 2)", () => {
+      expectOneLineError(unknownOption, /unknown option --colour/);
+      expect(unknownOption.code).to.equal(2);
+    });
+  });
+
+  describe("merchant", () => {
+    let notOwner: Promise<Run>;
+
+    it("register creates merchant 1 with the account as owner and signer, and the refund window given", async () => {
+      const out = await cliJson(["merchant", "register", "--name", "Coffee Corner", "--hold", "1d", ...as("merchant")]);
+      expect(out.merchantId).to.equal("1");
+      expect(out.owner).to.equal(account("merchant"));
+      expect(out.signer).to.equal(account("merchant"));
+      const registry = MerchantRegistry__factory.connect(await escrow.registry(), rpc);
+      const terms = await registry.paymentTerms(1);
+      expect(terms.holdPeriod).to.equal(BigInt(DAY));
+      expect(terms.signer).to.equal(account("merchant"));
+      expect((await registry.profileOf(1)).name).to.equal("Coffee Corner");
+    });
+
+    it("update moves the payout (owner only) and show prints the new terms", async () => {
+      // Read-only, so it runs alongside: an update by another account.
+      notOwner = cli(["merchant", "update", "1", "--hold", "2h", ...as("tokenPayer")]);
+      const updated = await cliJson<{ changed: string[] }>([
+        "merchant", "update", "1", "--payout", account("payout"), ...as("merchant"),
+      ]);
+      expect(updated.changed).to.deep.equal(["setPayout"]);
+      const registry = MerchantRegistry__factory.connect(await escrow.registry(), rpc);
+      expect((await registry.paymentTerms(1)).payout).to.equal(account("payout"));
+
+      const shown = await cli(["merchant", "show", "1"]);
+      expect(shown.code).to.equal(0);
+      expect(shown.stdout).to.match(/payout:\s+0x/);
+      expect(shown.stdout).to.contain(account("payout"));
+      expect(shown.stdout).to.match(/refund window:\s+1 day/);
+    });
+
+    it("update by another account fails with one line naming the owner", async () => {
+      expectOneLineError(await notOwner, new RegExp(`only merchant 1's owner ${account("merchant")} may update it`));
+    });
+  });
+
+  describe("invoice create, pay, status, watch", () => {
+    let ethInvoice: Record<string, string>;
+    let tokenInvoice: Record<string, string>;
+    let tooPrecise: Promise<Run>;
+    let alreadyPaid: Promise<Run>;
+    const ethPng = () => path.join(work, "out", "eth.png");
+
+    before(() => {
+      // Read-only: runs alongside the next steps.
+      tooPrecise = cli(["invoice", "create", "--merchant", "1", "--amount", "1.0000001", "--token", "tUSD", ...as("merchant")]);
+    });
+    const tokenPng = () => path.join(work, "out", "token.png");
+
+    it("invoice create signs an ETH invoice, writes its PNG and prints the terminal QR, compact text and URI", async () => {
+      const run = await cli([
+        "invoice", "create", "--merchant", "1", "--amount", "0.05", "--points", "10", "--png", "out/eth.png",
+        ...as("merchant"),
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain("Invoice 1 of merchant #1");
+      expect(run.stdout).to.match(/amount:\s+0\.05 ETH/);
+      expect(run.stdout).to.match(/[█▀▄]{10}/);
+      // Base45 has a space in its alphabet: the compact text is the whole line.
+      const compact = /^SCANPAY:.+$/m.exec(run.stdout)?.[0];
+      const uri = /^ethereum:\S+$/m.exec(run.stdout)?.[0];
+      expect(compact, run.stdout).to.be.a("string");
+      expect(uri, run.stdout).to.be.a("string");
+      // The PNG holds the compact text; both carriers hold the same signed invoice.
+      expect(decodeQrImage(new Uint8Array(await readFile(ethPng())))).to.equal(compact);
+      const fromCompact = decodeCompactInvoice(compact!);
+      const fromUri = decodeInvoiceUri(uri!);
+      expect(fromUri.packed).to.deep.equal(fromCompact.packed);
+      expect(fromUri.escrow).to.equal(await escrow.getAddress());
+      expect(fromCompact.packed.invoice.amount).to.equal(5n * 10n ** 16n);
+      expect(fromCompact.packed.invoice.pointsAward).to.equal(10n);
+      expect(fromCompact.packed.tokenIndex).to.equal(0);
+      ethInvoice = { compact: compact!, uri: uri! };
+    });
+
+    it("invoice create parses 12.50 tUSD exactly with the token's 6 decimals and takes the next number", async () => {
+      tokenInvoice = await cliJson([
+        "invoice", "create", "--merchant", "1", "--amount", "12.50", "--token", "tUSD", "--png", "out/token.png",
+        "--svg", "out/token.svg", ...as("merchant"),
+      ]);
+      expect(tokenInvoice.invoiceNumber).to.equal("2");
+      expect(tokenInvoice.amount).to.equal("12500000");
+      expect(tokenInvoice.decimals).to.equal(6);
+      expect(tokenInvoice.token).to.equal(await token.getAddress());
+      expect(existsSync(path.join(work, "out", "token.svg"))).to.equal(true);
+      expect(decodeQrImage(new Uint8Array(await readFile(tokenPng())))).to.equal(tokenInvoice.compact);
+    });
+
+    it("invoice create rejects an amount finer than the token's decimals", async () => {
+      expectOneLineError(await tooPrecise, /more than 6 decimal places/);
+    });
+
+    it("pay from the PNG approves the token and pays; a live watch reports it after 2 confirmations only", async () => {
+      const minted = await cliJson(["faucet", "--amount", "100", ...as("tokenPayer")]);
+      expect(minted.balance).to.equal("100000000");
+
+      // A watcher started before the payments, needing 2 confirmations.
+      let watchedSoFar = "";
+      const watching = cli(
+        [
+          "watch", "--merchant", "1", "--invoice", "1", "--invoice", "2", "--count", "2", "--confirmations", "2",
+          "--poll", "200ms", "--timeout", "40s", "--json",
+        ],
+        { onStdout: (stdout) => (watchedSoFar = stdout) },
+      );
+      const escrowBefore = await token.balanceOf(await escrow.getAddress());
+      const payerBefore = await token.balanceOf(account("tokenPayer"));
+      const paid = await cliJson<{ approval: { label: string }; status: string; amount: string; releaseAt: string }>([
+        "pay", tokenPng(), "--yes", ...as("tokenPayer"),
+      ]);
+      expect(paid.approval.label).to.equal("approve");
+      expect(paid.status).to.equal("Held");
+      expect(paid.amount).to.equal("12500000");
+      expect((await token.balanceOf(await escrow.getAddress())) - escrowBefore).to.equal(12_500_000n);
+      expect(payerBefore - (await token.balanceOf(account("tokenPayer")))).to.equal(12_500_000n);
+      expect(await token.allowance(account("tokenPayer"), await escrow.getAddress())).to.equal(0n);
+
+      // The ETH invoice, from its EIP-681 URI.
+      const ethBefore = await rpc.getBalance(await escrow.getAddress());
+      const ethPaid = await cliJson<{ approval?: unknown; invoiceNumber: string }>([
+        "pay", ethInvoice.uri!, "--yes", ...as("ethPayer"),
+      ]);
+      expect(ethPaid.approval).to.equal(undefined);
+      expect(ethPaid.invoiceNumber).to.equal("1");
+      expect((await rpc.getBalance(await escrow.getAddress())) - ethBefore).to.equal(5n * 10n ** 16n);
+
+      // Read-only from here on, so it runs alongside: paying the token invoice again.
+      alreadyPaid = cli(["pay", tokenPng(), "--yes", ...as("ethPayer")]);
+
+      // The token payment now has 2 confirmations and is reported; the ETH payment is in the latest block (one
+      // confirmation) and must not be, until one more block is mined.
+      const lines = () => watchedSoFar.split("\n").filter((line) => line !== "");
+      for (let waited = 0; lines().length === 0 && waited < 15_000; waited += 100) await sleep(100);
+      await sleep(800);
+      expect(lines().map((line) => (JSON.parse(line) as { invoiceNumber: string }).invoiceNumber)).to.deep.equal(["2"]);
+      await rpcCall("evm_mine");
+      const watched = await watching;
+      expect(watched.code, watched.stderr).to.equal(0);
+      const events = watched.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(events.map((e) => e.invoiceNumber)).to.deep.equal(["2", "1"]);
+      expect(events[0]).to.include({ payer: account("tokenPayer"), amount: "12500000", symbol: "tUSD" });
+      expect(events[1]).to.include({ payer: account("ethPayer"), amount: "50000000000000000", symbol: "ETH" });
+      for (const event of events) expect(event.confirmations as number).to.be.at.least(2);
+      expect(watched.stderr).to.contain("2 confirmations");
+    });
+
+    it("invoice status reads the held payment from the PNG and from --merchant/--number", async () => {
+      const [fromPngRun, byNumber] = await Promise.all([
+        cli(["invoice", "status", ethPng(), "--json"]),
+        cli(["invoice", "status", "--merchant", "1", "--number", "2"]),
+      ]);
+      expect(fromPngRun.code, fromPngRun.stderr).to.equal(0);
+      const fromPng = JSON.parse(fromPngRun.stdout) as { status: string; payment: Record<string, string> };
+      expect(fromPng.status).to.equal("Held");
+      expect(fromPng.payment.payer).to.equal(account("ethPayer"));
+      expect(fromPng.payment.pointsAward).to.equal("10");
+      expect(byNumber.code, byNumber.stderr).to.equal(0);
+      expect(byNumber.stdout).to.match(/status:\s+Held/);
+      expect(byNumber.stdout).to.match(/amount:\s+12\.50 tUSD/);
+    });
+
+    it("pay refuses an invoice already paid, in one line", async () => {
+      expectOneLineError(await alreadyPaid, /invoice 2 of merchant 1 was already paid/);
+    });
+
+    it("pay without --yes asks, and an answer other than yes pays nothing", async () => {
+      const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      const run = await cli(["pay", fresh.compact!, ...as("ethPayer")], { stdin: "n\n" });
+      expect(run.code).to.not.equal(0);
+      expect(run.stdout).to.match(/merchant:\s+#1 "Coffee Corner"/);
+      expect(run.stderr).to.contain("Pay 1.00 ETH to \"Coffee Corner\"? [y/N]");
+      expect(run.stderr).to.contain("error: not paid: you did not confirm");
+      expect(await escrow.isInvoiceUsed(1, BigInt(fresh.invoiceNumber!))).to.equal(false);
+    });
+  });
+
+  describe("refund, release, withdraw, points", () => {
+    let early: Run;
+    let notMerchant: Run;
+
+    before(async () => {
+      [early, notMerchant] = await Promise.all([
+        cli(["release", "1/1"]),
+        cli(["refund", "1", "2", "--amount", "1", ...as("tokenPayer")]),
+      ]);
+    });
+
+    it("release before the refund window ends fails in one line", () => {
+      expectOneLineError(early, /payment 1\/1 is in its refund window until/);
+    });
+
+    it("refund by an account that is not the merchant's comes back as the contract's error, in one line", () => {
+      expectOneLineError(notMerchant, /neither the owner nor the signer of merchant 1/);
+    });
+
+    it("refund sends 2.50 tUSD of the held token payment back to the payer", async () => {
+      const before = await token.balanceOf(account("tokenPayer"));
+      const out = await cliJson<{ amount: string; full: boolean }>(["refund", "1", "2", "--amount", "2.50", ...as("merchant")]);
+      expect(out.amount).to.equal("2500000");
+      expect(out.full).to.equal(false);
+      expect((await token.balanceOf(account("tokenPayer"))) - before).to.equal(2_500_000n);
+      expect((await escrow.paymentOf(1, 2)).refunded).to.equal(2_500_000n);
+    });
+
+    it("release --merchant, after the window, settles both payments to the payout minus the 1% fee", async () => {
+      await advanceTime(DAY + 60);
+      const ethBefore = await rpc.getBalance(account("payout"));
+      const tokenBefore = await token.balanceOf(account("payout"));
+      const out = await cliJson<{ released: { invoiceNumber: string }[] }>(["release", "--merchant", "1", ...as("broke")]);
+      expect(out.released.map((r) => r.invoiceNumber).sort()).to.deep.equal(["1", "2"]);
+      expect((await rpc.getBalance(account("payout"))) - ethBefore).to.equal((5n * 10n ** 16n * 99n) / 100n);
+      expect((await token.balanceOf(account("payout"))) - tokenBefore).to.equal((10_000_000n * 99n) / 100n);
+      expect(await escrow.invoiceStatus(1, 1, 0)).to.equal(4n); // Settled
+    });
+
+    it("points shows the 10 points the ETH payer earned on settlement", async () => {
+      const out = await cliJson<{ balances: { merchantId: string; points: string }[] }>(["points", ...as("ethPayer")]);
+      expect(out.balances).to.deep.equal([{ merchantId: "1", name: "Coffee Corner", points: "10" }]);
+      const points = LoyaltyPoints__factory.connect(await escrow.loyaltyPoints(), rpc);
+      expect(await points.balanceOf(account("ethPayer"), 1)).to.equal(10n);
+    });
+
+    it("invoice status of a settled payment finds who paid in its InvoicePaid event", async () => {
+      const out = await cliJson<{ status: string; payment: Record<string, string>; paidIn: { transactionHash: string } }>([
+        "invoice", "status", path.join(work, "out", "eth.png"),
+      ]);
+      expect(out.status).to.equal("Settled");
+      expect(out.payment.payer).to.equal(account("ethPayer"));
+      expect(out.payment.amount).to.equal("50000000000000000");
+      const receipt = await rpc.getTransactionReceipt(out.paidIn.transactionHash);
+      expect(receipt?.from).to.equal(account("ethPayer"));
+    });
+
+    it("withdraw pays the treasury its fees in ETH and tUSD, and a second withdraw has nothing left", async () => {
+      const fees = { eth: 5n * 10n ** 14n, token: 100_000n };
+      expect(await escrow.withdrawableOf(account("treasury"), ZERO_ADDRESS)).to.equal(fees.eth);
+      const tokenBefore = await token.balanceOf(account("treasury"));
+      const out = await cliJson<{ withdrawn: { symbol: string; amount: string }[] }>(["withdraw", ...as("treasury")]);
+      expect(out.withdrawn.map((w) => [w.symbol, w.amount])).to.deep.equal([
+        ["ETH", fees.eth.toString()],
+        ["tUSD", fees.token.toString()],
+      ]);
+      expect((await token.balanceOf(account("treasury"))) - tokenBefore).to.equal(fees.token);
+      expect(await escrow.withdrawableOf(account("treasury"), ZERO_ADDRESS)).to.equal(0n);
+      expectOneLineError(await cli(["withdraw", ...as("treasury")]), /has nothing to withdraw/);
+    });
+  });
+
+  describe("bad inputs: one line on stderr, non-zero exit, no stack trace", () => {
+    const runs: Record<string, Run> = {};
+    let brokeNonce = 0;
+
+    before(async () => {
+      // Two unpaid invoices to mutate, one of which expires.
+      const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "5", "--token", "tUSD", "--quiet", ...as("merchant")]);
+      const expired = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--expires", "60s", "--quiet", ...as("merchant")]);
+      await advanceTime(120);
+
+      const payload = decodeCompactInvoice(fresh.compact!);
+      const otherChain = encodeCompactInvoice({ chainId: 1n, escrow: payload.escrow, packed: payload.packed });
+      const tampered = encodeCompactInvoice({
+        chainId: payload.chainId,
+        escrow: payload.escrow,
+        packed: { ...payload.packed, invoice: { ...payload.packed.invoice, amount: 1n } },
+      });
+      const chainNow = BigInt((await rpc.getBlock("latest"))!.timestamp);
+      const unknown = await signInvoice(
+        await rpc.getSigner(ACCOUNT.merchant),
+        {
+          merchantId: 42n, invoiceNumber: 1n, token: ZERO_ADDRESS, amount: 10n ** 15n, expiry: chainNow + 600n,
+          payer: ZERO_ADDRESS, pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32,
+        },
+        { chainId: 31337n, escrow: await escrow.getAddress() },
+      );
+      const { token: _token, ...fields } = unknown.invoice;
+      const unknownMerchant = encodeCompactInvoice({
+        chainId: 31337n,
+        packed: { invoice: fields, tokenIndex: 0, signature: unknown.signature },
+      });
+      const blank = path.join(work, "out", "blank.png");
+      const png = new PNG({ width: 64, height: 64 });
+      png.data.fill(0xff);
+      await writeFile(blank, PNG.sync.write(png));
+      brokeNonce = await rpc.getTransactionCount(account("broke"));
+
+      const cases: Record<string, [string[], { network?: boolean }?]> = {
+        malformedUri: [["pay", "ethereum:0xZZZ/payPacked?bytes=0x01", "--yes"], { network: false }],
+        notAQr: [["pay", "hello", "--yes"], { network: false }],
+        missingFile: [["pay", "nowhere.png", "--yes"], { network: false }],
+        blankImage: [["pay", blank, "--yes"], { network: false }],
+        otherChain: [["pay", otherChain, "--yes", ...as("tokenPayer")]],
+        expired: [["pay", expired.compact!, "--yes", ...as("ethPayer")]],
+        tampered: [["pay", tampered, "--yes", ...as("tokenPayer")]],
+        unknownMerchant: [["pay", unknownMerchant, "--yes", ...as("ethPayer")]],
+        broke: [["pay", fresh.compact!, "--yes", ...as("broke")]],
+        unreachable: [["merchant", "show", "1", "--rpc-url", "http://127.0.0.1:9", "--json"], { network: false }],
+        watchTimeout: [["watch", "--merchant", "1", "--invoice", "999", "--count", "1", "--timeout", "2s", "--poll", "500ms"]],
+      };
+      const names = Object.keys(cases);
+      const results = await inBatches(names, 4, (name) => cli(...cases[name]!));
+      names.forEach((name, i) => (runs[name] = results[i]!));
+    });
+
+    it("rejects a malformed URI and text that is no payment QR code", () => {
+      expectOneLineError(runs.malformedUri!, /not a valid payment QR code \(QR_BAD_ADDRESS\)/);
+      expectOneLineError(runs.notAQr!, /not a valid payment QR code \(QR_BAD_PREFIX\)/);
+    });
+
+    it("rejects a missing image file and an image without a QR code", () => {
+      expectOneLineError(runs.missingFile!, /no such image file: nowhere\.png/);
+      expectOneLineError(runs.blankImage!, /cannot read a QR code from .*blank\.png: no readable QR code/);
+    });
+
+    it("rejects an invoice for another chain", () => {
+      expectOneLineError(runs.otherChain!, /for chain 1 but the connected network is chain 31337/);
+    });
+
+    it("rejects an expired invoice", () => {
+      expectOneLineError(runs.expired!, /the invoice expired \d+ s ago/);
+    });
+
+    it("rejects a tampered invoice (amount lowered, signature kept)", () => {
+      expectOneLineError(runs.tampered!, /invalid signature: this invoice does not carry merchant 1's signature/);
+    });
+
+    it("rejects an invoice of an unknown merchant", () => {
+      expectOneLineError(runs.unknownMerchant!, /merchant 42 is not registered/);
+    });
+
+    it("rejects a payment the account cannot afford, before any transaction", async () => {
+      expectOneLineError(runs.broke!, /insufficient balance: .* holds 0\.00 tUSD but the invoice asks 5\.00 tUSD/);
+      expect(await rpc.getTransactionCount(account("broke"))).to.equal(brokeNonce);
+    });
+
+    it("watch --count with a --timeout that comes first exits non-zero with the error as its last line", () => {
+      const run = runs.watchTimeout!;
+      expect(run.code).to.equal(1);
+      const lines = run.stderr.trim().split("\n");
+      expect(lines[0]).to.match(/^watching merchant #1 on localhost/);
+      expect(lines.at(-1)).to.equal("error: timed out after 2s: 0 of 1 payments seen");
+      expect(run.stderr).to.not.match(/\n\s+at /);
+    });
+
+    it("reports an unreachable node (--rpc-url) and, with --json, the error as one JSON line", () => {
+      const run = runs.unreachable!;
+      expect(run.code).to.equal(1);
+      const lines = run.stderr.trim().split("\n");
+      expect(lines).to.have.length(1);
+      const parsed = JSON.parse(lines[0]!) as { error: { code: string; message: string } };
+      expect(parsed.error.code).to.equal("NETWORK_UNREACHABLE");
+      expect(parsed.error.message).to.match(/cannot reach network localhost/);
+    });
+  });
+});
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Runs `fn` over `items`, at most `size` at a time, keeping the order of results. */
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return results;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Resolves once `child` printed `text` on stdout; rejects if it exits first or after `timeoutMs`. */
+function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.removeListener("data", onData);
+      child.removeListener("exit", onExit);
+      // Keep draining the pipes so the node never blocks on a full buffer.
+      child.stdout?.resume();
+      child.stderr?.resume();
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(text)) done();
+    };
+    const onExit = (code: number | null) => done(new Error(`hardhat node exited (${code}) before it was ready:\n${output}`));
+    const timer = setTimeout(() => done(new Error(`hardhat node not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", onExit);
+  });
+}
