@@ -492,7 +492,10 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         assembly ("memory-safe") {
             mstore(0x00, selector)
             mstore(0x04, address())
-            ok := and(staticcall(gas(), token, 0x00, 0x24, 0x00, 0x20), gt(returndatasize(), 31))
+            // Two statements on purpose: Yul evaluates arguments right to left, so `and(staticcall(..),
+            // gt(returndatasize(), 31))` would read the size of the previous call's return data.
+            ok := staticcall(gas(), token, 0x00, 0x24, 0x00, 0x20)
+            ok := and(ok, gt(returndatasize(), 31))
             tokenBalance := mload(0x00)
         }
         if (!ok) revert PaymentEscrowTokenNotContract(token);
