@@ -52,6 +52,12 @@ export default defineConfig({
   typechain: { outDir: "typechain-types" },
   test: {
     mocha: { timeout: 120_000 },
-    solidity: { fuzz: { runs: 1_000 } },
+    // `npm test` runs the default profile; `npm run test:deep` the deep one (docs/SECURITY.md states both).
+    solidity: {
+      profiles: {
+        default: { fuzz: { runs: 1_000 }, invariant: { runs: 32, depth: 100 } },
+        deep: { fuzz: { runs: 10_000 }, invariant: { runs: 256, depth: 200 } },
+      },
+    },
   },
 });

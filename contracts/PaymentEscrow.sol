@@ -567,8 +567,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     /// @dev Sends `amount` to `to`; if the receiver reverts, runs out of gas or is blocklisted, credits it to
     /// `to`'s withdrawable balance instead so nobody else is blocked and nothing is lost.
+    /// Every caller passes a positive amount (a merchant share is at least 90% of a positive remainder).
     function _push(address token, address to, uint256 amount) private {
-        if (amount == 0) return;
         bool sent;
         if (token == address(0)) {
             assembly ("memory-safe") {

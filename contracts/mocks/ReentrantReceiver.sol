@@ -9,7 +9,7 @@ contract ReentrantReceiver {
     /// @notice Whether the next ETH receipt calls the target.
     bool public armed;
     /// @notice Contract called on receipt.
-    address public target;
+    address public victim;
     /// @notice Calldata of the re-entrant call.
     bytes public callData;
     /// @notice Number of re-entrant calls made.
@@ -26,7 +26,7 @@ contract ReentrantReceiver {
             armed = false;
             ++reentryCount;
             // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory returnData) = target.call(callData);
+            (bool ok, bytes memory returnData) = victim.call(callData);
             lastReentrySucceeded = ok;
             lastReentryData = returnData;
         }
@@ -35,7 +35,7 @@ contract ReentrantReceiver {
     /// @notice Arms the call for the next ETH receipt.
     function arm(address target_, bytes calldata data) external {
         armed = true;
-        target = target_;
+        victim = target_;
         callData = data;
     }
 

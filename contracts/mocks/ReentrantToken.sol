@@ -22,7 +22,7 @@ contract ReentrantToken is ERC20 {
     /// @notice Number of re-entrant calls made.
     uint64 public reentryCount;
     /// @notice Contract called from the hook.
-    address public target;
+    address public victim;
     // slot: written by the hook
     /// @notice First four bytes of the return or revert data of the last re-entrant call.
     bytes4 public lastReentrySelector;
@@ -50,7 +50,7 @@ contract ReentrantToken is ERC20 {
     function arm(address target_, uint256 value, bytes calldata data, bool bubble_) external {
         armed = true;
         bubble = bubble_;
-        target = target_;
+        victim = target_;
         callValue = value;
         callDataPointer = _store(data);
         // Non-zero placeholders, so the hook's writes are cheap.
@@ -84,7 +84,7 @@ contract ReentrantToken is ERC20 {
             armed = false;
             ++reentryCount;
             // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory returnData) = target.call{value: callValue}(callData());
+            (bool ok, bytes memory returnData) = victim.call{value: callValue}(callData());
             lastReentrySucceeded = ok;
             lastReentrySelector = bytes4(returnData);
             lastReentryDataLength = uint32(returnData.length);
