@@ -79,8 +79,8 @@ describe("decodeInvoiceUri", () => {
     );
   });
 
-  it("accepts an ETH invoice without value (the packed bytes are complete)", () => {
-    expect(decodeInvoiceUri(ethUri.replace(/&value=\d+/, ""))).to.deep.equal(payload(eth));
+  it("rejects an ETH invoice without value (a wallet would send no ETH)", () => {
+    expect(codeOf(() => decodeInvoiceUri(ethUri.replace(/&value=\d+/, "")))).to.equal("QR_MISSING_PARAMETER");
   });
 
   const cases: [string, string, string][] = [
