@@ -27,6 +27,7 @@ export * from "./chain/errors.js";
 export * from "./chain/types.js";
 export { INVOICE_STATUSES, MERCHANT_STATUSES, PAYMENT_STATES } from "./chain/contractErrorMessages.js";
 export { cancelInvoice } from "./chain/cancelInvoice.js";
+export { sendTransaction } from "./chain/sendTransaction.js";
 export { checkDeployment } from "./chain/checkDeployment.js";
 export { connectScanPay, type ScanPayContracts } from "./chain/connectScanPay.js";
 export {

@@ -2,17 +2,10 @@
  * The CLI's adapter over the SDK: everything the commands take from `src/` comes through here, and only from
  * the SDK's public entry point (src/index.ts), so that a change of an SDK signature touches one file.
  */
-import type { TransactionResponse } from "ethers";
-
-import {
-  decodeScanPayError,
-  ScanPayContractError,
-  type TxOptions,
-  type TxResult,
-  UnexpectedError,
-} from "../index.js";
+import { decodeScanPayError, ScanPayContractError, UnexpectedError } from "../index.js";
 
 export {
+  sendTransaction,
   checkDeployment,
   checkInvoiceOnChain,
   connectScanPay,
@@ -71,29 +64,3 @@ export function describeContractError(error: unknown): { code: string; message: 
   return { code: decoded.code, message: decoded.message };
 }
 
-/**
- * Sends a transaction the SDK has no function for (faucet mint, plain transfers) the way the SDK's own
- * functions do: `onSent` once broadcast, wait for `confirmations`, failures decoded to `ScanPayError`s.
- */
-export async function sendTransaction(
-  label: string,
-  send: () => Promise<TransactionResponse>,
-  options: TxOptions = {},
-): Promise<TxResult> {
-  try {
-    const tx = await send();
-    options.onSent?.({ label, hash: tx.hash });
-    const receipt = await tx.wait(Math.max(1, options.confirmations ?? 1));
-    if (receipt === null) throw new UnexpectedError(`${label}: no receipt for ${tx.hash}`);
-    return {
-      label,
-      hash: receipt.hash,
-      receipt,
-      gasUsed: receipt.gasUsed,
-      blockNumber: receipt.blockNumber,
-      fee: receipt.gasUsed * receipt.gasPrice,
-    };
-  } catch (error) {
-    throw decodeScanPayError(error);
-  }
-}

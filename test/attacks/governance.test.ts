@@ -9,6 +9,7 @@ import type { ContractTransactionResponse } from "ethers";
 
 import { type MerchantRegistry, type PaymentEscrow, TestToken__factory } from "../../typechain-types/index.js";
 import { type Deployed, deployAll, ethers, networkHelpers } from "../helpers/fixture.js";
+import { pick } from "../helpers/merchants.js";
 import { type TestInvoice, makeInvoice, signInvoice } from "../helpers/invoices.js";
 
 const ETH = ethers.ZeroAddress;
@@ -30,12 +31,6 @@ interface Paid {
   invoice: TestInvoice;
   id: bigint;
   n: bigint;
-}
-
-function pick<T>(list: T[], index: number): T {
-  const value = list[index];
-  if (value === undefined) throw new Error(`no account at index ${index}`);
-  return value;
 }
 
 async function register(

@@ -12,7 +12,6 @@ import {
   GasBurnerReceiver__factory,
   type GasHungryReceiver,
   GasHungryReceiver__factory,
-  type MerchantRegistry,
   type PaymentEscrow,
   type ReentrantReceiver,
   ReentrantReceiver__factory,
@@ -20,6 +19,7 @@ import {
   RevertingReceiver__factory,
 } from "../../typechain-types/index.js";
 import { type Deployed, deployAll, ethers, networkHelpers } from "../helpers/fixture.js";
+import { type Merchant, pick, register } from "../helpers/merchants.js";
 import { type TestInvoice, makeInvoice, signInvoice } from "../helpers/invoices.js";
 
 const ETH = ethers.ZeroAddress;
@@ -30,30 +30,6 @@ const ONE = 10n ** 18n;
 const PUSH_GAS = 100_000n;
 /** Selector of OpenZeppelin's `ReentrancyGuardReentrantCall()`. */
 const REENTRANT_CALL = ethers.id("ReentrancyGuardReentrantCall()").slice(0, 10);
-
-interface Merchant {
-  id: bigint;
-  signer: HardhatEthersSigner;
-  payout: string;
-}
-
-function pick<T>(list: T[], index: number): T {
-  const value = list[index];
-  if (value === undefined) throw new Error(`no account at index ${index}`);
-  return value;
-}
-
-async function register(
-  registry: MerchantRegistry,
-  owner: HardhatEthersSigner,
-  signer: HardhatEthersSigner,
-  payout: string,
-  hold: bigint,
-): Promise<Merchant> {
-  const id = await registry.connect(owner).register.staticCall(owner.address, payout, signer.address, hold, "Shop", "");
-  await registry.connect(owner).register(owner.address, payout, signer.address, hold, "Shop", "");
-  return { id, signer, payout };
-}
 
 let nextNumber = 1n;
 

@@ -18,6 +18,7 @@ import {
   PaymentEscrow__factory,
 } from "../../typechain-types/index.js";
 import { type Deployed, deployAll, ethers, networkHelpers } from "../helpers/fixture.js";
+import { pick } from "../helpers/merchants.js";
 import { type TestInvoice, compact, escrowDomain, makeInvoice, packInvoice, signInvoice } from "../helpers/invoices.js";
 
 const ZERO = ethers.ZeroAddress;
@@ -35,12 +36,6 @@ interface Merchant {
   id: bigint;
   owner: HardhatEthersSigner;
   signer: HardhatEthersSigner;
-}
-
-function pick<T>(list: T[], index: number): T {
-  const value = list[index];
-  if (value === undefined) throw new Error(`no account at index ${index}`);
-  return value;
 }
 
 async function register(

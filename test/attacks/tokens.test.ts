@@ -14,7 +14,6 @@ import {
   BrokenBalanceToken__factory,
   type FeeOnTransferToken,
   FeeOnTransferToken__factory,
-  type MerchantRegistry,
   type NoReturnToken,
   NoReturnToken__factory,
   type PaymentEscrow,
@@ -26,6 +25,7 @@ import {
   ReturnsFalseToken__factory,
 } from "../../typechain-types/index.js";
 import { type Deployed, deployAll, ethers, networkHelpers } from "../helpers/fixture.js";
+import { type Merchant, pick, register } from "../helpers/merchants.js";
 import { type TestInvoice, compact, makeInvoice, packInvoice, signInvoice } from "../helpers/invoices.js";
 
 const ETH = ethers.ZeroAddress;
@@ -38,30 +38,6 @@ const HELD = 1n;
 const DISPUTED = 2n;
 /** Selector of OpenZeppelin's `ReentrancyGuardReentrantCall()`. */
 const REENTRANT_CALL = ethers.id("ReentrancyGuardReentrantCall()").slice(0, 10);
-
-interface Merchant {
-  id: bigint;
-  signer: HardhatEthersSigner;
-  payout: string;
-}
-
-function pick<T>(list: T[], index: number): T {
-  const value = list[index];
-  if (value === undefined) throw new Error(`no account at index ${index}`);
-  return value;
-}
-
-async function register(
-  registry: MerchantRegistry,
-  owner: HardhatEthersSigner,
-  signer: HardhatEthersSigner,
-  payout: string,
-  hold: bigint,
-): Promise<Merchant> {
-  const id = await registry.connect(owner).register.staticCall(owner.address, payout, signer.address, hold, "Shop", "");
-  await registry.connect(owner).register(owner.address, payout, signer.address, hold, "Shop", "");
-  return { id, signer, payout };
-}
 
 async function latest(): Promise<bigint> {
   return BigInt(await networkHelpers.time.latest());

@@ -1,4 +1,4 @@
-import type { ContractTransactionResponse } from "ethers";
+import type { TransactionResponse } from "ethers";
 
 import { decodeScanPayError } from "../decodeScanPayError.js";
 import { UnexpectedError } from "../errors.js";
@@ -11,7 +11,7 @@ import type { TxOptions, TxResult } from "../types.js";
  */
 export async function sendTx(
   label: string,
-  send: () => Promise<ContractTransactionResponse>,
+  send: () => Promise<TransactionResponse>,
   options: TxOptions = {},
 ): Promise<TxResult> {
   try {
