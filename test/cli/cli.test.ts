@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -29,6 +28,7 @@ import { COMMANDS } from "../../src/cli/commands/index.js";
 import { signInvoice } from "../../src/invoice/signInvoice.js";
 import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
 import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage, encodeCompactInvoice } from "../../src/qr/index.js";
+import { freePort, waitForOutput } from "../helpers/child-process.js";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
@@ -569,42 +569,4 @@ async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promis
   const results: R[] = [];
   for (let i = 0; i < items.length; i += size) results.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
   return results;
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-/** Resolves once `child` printed `text` on stdout; rejects if it exits first or after `timeoutMs`. */
-function waitForOutput(child: ChildProcess, text: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const done = (error?: Error) => {
-      clearTimeout(timer);
-      child.stdout?.removeListener("data", onData);
-      child.removeListener("exit", onExit);
-      // Keep draining the pipes so the node never blocks on a full buffer.
-      child.stdout?.resume();
-      child.stderr?.resume();
-      if (error) reject(error);
-      else resolve();
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(text)) done();
-    };
-    const onExit = (code: number | null) => done(new Error(`hardhat node exited (${code}) before it was ready:\n${output}`));
-    const timer = setTimeout(() => done(new Error(`hardhat node not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", onExit);
-  });
 }

@@ -5,21 +5,12 @@ import type { BaseContract, Signer } from "ethers";
 import { Signature } from "ethers";
 
 import type { IPaymentEscrow } from "../../typechain-types/index.js";
-import { EIP712_NAME, EIP712_VERSION, INVOICE_TYPES, ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
+import { EIP712_NAME, EIP712_VERSION, type Invoice, INVOICE_TYPES, ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
 
 export type InvoiceStruct = IPaymentEscrow.InvoiceStruct;
 
-export interface TestInvoice {
-  merchantId: bigint;
-  invoiceNumber: bigint;
-  token: string;
-  amount: bigint;
-  expiry: bigint;
-  payer: string;
-  pointsAward: bigint;
-  pointsRedeem: bigint;
-  orderRef: string;
-}
+/** The SDK's invoice type: tests build exactly what the SDK signs. */
+export type TestInvoice = Invoice;
 
 /** An invoice with sensible defaults: ETH, 1 ether, one hour, anyone may pay, no points. */
 export function makeInvoice(overrides: Partial<TestInvoice> & { merchantId: bigint; invoiceNumber: bigint; expiry: bigint }): TestInvoice {
