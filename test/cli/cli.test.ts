@@ -4,7 +4,7 @@
  * node) for every step a merchant, a payer and the treasury take, plus the bad inputs, each of which must end as
  * one line on stderr with a non-zero exit and no stack trace.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,7 +28,7 @@ import { COMMANDS } from "../../src/cli/commands/index.js";
 import { signInvoice } from "../../src/invoice/signInvoice.js";
 import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
 import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage, encodeCompactInvoice } from "../../src/qr/index.js";
-import { freePort, waitForOutput } from "../helpers/child-process.js";
+import { type HardhatNode, startHardhatNode } from "../helpers/child-process.js";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
@@ -48,14 +48,13 @@ type Eip1193 = Parameters<typeof loadAndExecuteDeploymentsFromFiles>[0]["provide
 describe("scanpay CLI (end to end against a hardhat node)", function () {
   this.timeout(60_000);
 
-  let node: ChildProcess | undefined;
+  let node: HardhatNode | undefined;
   let rpc: JsonRpcProvider;
   let url = "";
   let work = "";
   let escrow: PaymentEscrow;
   let token: TestToken;
   let accounts: string[] = [];
-  const killNode = () => node?.kill("SIGKILL");
 
   /** Runs the CLI against the test node; resolves with its exit code and output (never rejects on exit code). */
   function cli(
@@ -124,15 +123,8 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
   before(async function () {
     this.timeout(60_000);
     work = await mkdtemp(path.join(tmpdir(), "scanpay-cli-"));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    process.once("exit", killNode);
-    node = spawn(
-      process.execPath,
-      [path.join(REPO_ROOT, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
-      { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    await waitForOutput(node, "Started HTTP and WebSocket JSON-RPC server", 30_000);
+    node = await startHardhatNode(REPO_ROOT, 30_000);
+    url = node.url;
     rpc = new JsonRpcProvider(url, Network.from(31337), { staticNetwork: true, batchMaxCount: 1 });
     const eip1193 = {
       request: ({ method, params }: { method: string; params?: unknown[] }) => rpc.send(method, params ?? []),
@@ -152,14 +144,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
 
   after(async () => {
     rpc?.destroy();
-    if (node !== undefined && node.exitCode === null && node.signalCode === null) {
-      const exited = new Promise((resolve) => node!.once("exit", resolve));
-      node.kill("SIGTERM");
-      const timer = setTimeout(killNode, 3_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    process.removeListener("exit", killNode);
+    await node?.stop();
     if (work !== "") await rm(work, { recursive: true, force: true });
   });
 

@@ -2,7 +2,6 @@
  * The deploy scripts (deploy/, run through rocketh): wiring, roles and settings of a fresh deployment, re-runs,
  * and a rehearsal against a separate `hardhat node` process over HTTP.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,7 +20,7 @@ import {
 } from "../../typechain-types/index.js";
 import { deployAll, ethers, networkHelpers, provider } from "../helpers/fixture.js";
 import { makeInvoice, packInvoice, signInvoice } from "../helpers/invoices.js";
-import { freePort, waitForOutput } from "../helpers/child-process.js";
+import { type HardhatNode, startHardhatNode } from "../helpers/child-process.js";
 
 const ZERO = ethers.ZeroAddress;
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
@@ -252,36 +251,21 @@ describe("deploy scripts", () => {
   describe("rehearsal on a separate hardhat node", function () {
     this.timeout(30_000);
 
-    let node: ChildProcess | undefined;
+    let node: HardhatNode | undefined;
     let rpc: JsonRpcProvider | undefined;
     let dir: string | undefined;
     let url = "";
-    const killNode = () => node?.kill("SIGKILL");
 
     before(async () => {
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      process.once("exit", killNode);
-      node = spawn(
-        process.execPath,
-        [path.join(REPO_ROOT, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
-        { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      await waitForOutput(node, "Started HTTP and WebSocket JSON-RPC server", 20_000);
+      node = await startHardhatNode(REPO_ROOT, 20_000);
+      url = node.url;
       rpc = new JsonRpcProvider(url, Network.from(31337), { staticNetwork: true, batchMaxCount: 1 });
       dir = await mkdtemp(path.join(tmpdir(), "scanpay-rehearsal-"));
     });
 
     after(async () => {
       rpc?.destroy();
-      if (node !== undefined && node.exitCode === null && node.signalCode === null) {
-        const exited = new Promise((resolve) => node!.once("exit", resolve));
-        node.kill("SIGTERM");
-        const timer = setTimeout(killNode, 3_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      process.removeListener("exit", killNode);
+      await node?.stop();
       if (dir !== undefined) await rm(dir, { recursive: true, force: true });
     });
 

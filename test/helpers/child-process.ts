@@ -1,6 +1,7 @@
 /** Helpers for tests that start a `hardhat node` (or another server) as a child process. */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import path from "node:path";
 
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
@@ -38,4 +39,40 @@ export function waitForOutput(child: ChildProcess, text: string, timeoutMs: numb
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", onExit);
   });
+}
+
+/** A `hardhat node` started by a test on a free port. */
+export interface HardhatNode {
+  url: string;
+  /** Stops the node: SIGTERM, then SIGKILL after 3 s; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `hardhat node` from `repoRoot` (with the Node that runs the tests) on a free port and waits until it
+ * listens. The node is killed when the test process exits, even if `stop` is never reached.
+ */
+export async function startHardhatNode(repoRoot: string, timeoutMs: number): Promise<HardhatNode> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const kill = () => child.kill("SIGKILL");
+  process.once("exit", kill);
+  await waitForOutput(child, "Started HTTP and WebSocket JSON-RPC server", timeoutMs);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        const timer = setTimeout(kill, 3_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      process.removeListener("exit", kill);
+    },
+  };
 }
