@@ -21,6 +21,7 @@ import {
 import { deployAll, ethers, networkHelpers, provider } from "../helpers/fixture.js";
 import { makeInvoice, packInvoice, signInvoice } from "../helpers/invoices.js";
 import { type HardhatNode, startHardhatNode } from "../helpers/child-process.js";
+import { VERIFIED_CONTRACTS, verificationRequests } from "../../scripts/verify/verificationRequests.js";
 
 const ZERO = ethers.ZeroAddress;
 const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
@@ -294,6 +295,31 @@ describe("deploy scripts", () => {
       const again = await deployPersisted(eip1193, dir!, { environment: "localhost" });
       expect(await rpc!.getBlockNumber()).to.equal(block);
       expect(addressesOf(again)).to.deep.equal(addressesOf(env));
+    });
+  });
+});
+
+describe("verificationRequests (scripts/verify.ts)", () => {
+  it("lists every deployed contract with the constructor arguments of its deploy transaction", async () => {
+    const d = await networkHelpers.loadFixture(deployAll);
+    await withTempDir(async (dir) => {
+      const env = await deployPersisted(provider as Eip1193, dir);
+      const requests = await verificationRequests(path.join(dir, "memory"));
+      expect(requests.map((r) => r.name)).to.deep.equal(Object.keys(VERIFIED_CONTRACTS));
+      for (const request of requests) {
+        const saved = env.get(request.name) as { address: string; argsData: string; abi: ConstructorParameters<typeof ethers.Interface>[0] };
+        expect(request.address).to.equal(saved.address);
+        expect(request.contract).to.equal(VERIFIED_CONTRACTS[request.name]);
+        // Encoding the decoded arguments again gives back the deploy transaction's arguments, byte for byte.
+        const inputs = new ethers.Interface(saved.abi).deploy.inputs;
+        expect(ethers.AbiCoder.defaultAbiCoder().encode(inputs, request.constructorArgs)).to.equal(saved.argsData);
+      }
+      const escrow = requests.find((r) => r.name === "PaymentEscrow")!;
+      expect(escrow.constructorArgs.slice(0, 2).map((a) => String(a).toLowerCase())).to.deep.equal([
+        env.get("MerchantRegistry").address.toLowerCase(),
+        env.get("LoyaltyPoints").address.toLowerCase(),
+      ]);
+      expect(escrow.constructorArgs[7]).to.equal(d.feeBps);
     });
   });
 });
