@@ -36,6 +36,11 @@ export interface WatchPaymentsOptions {
   /** Called once per payment, in chain order; awaited before the next one. */
   onPayment: (payment: ConfirmedPayment) => void | Promise<void>;
   /**
+   * Progress: called when a payment is seen that is not yet `confirmations` deep, and again each time its depth
+   * grows. Not a report: a reorg may still remove it, so never hand over goods on it. Default: ignore.
+   */
+  onPending?: (payment: ConfirmedPayment) => void;
+  /**
    * Called when a poll fails (the watcher retries with backoff and keeps going) or `onPayment` throws (the payment
    * still counts as reported). Default: ignore.
    */
@@ -84,6 +89,8 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
   const paidTopic = escrow.interface.getEvent("InvoicePaid").topicHash;
   const wanted = options.invoiceNumbers === undefined ? undefined : new Set(options.invoiceNumbers);
   const reported = new Set<bigint>();
+  /** Depth last passed to `onPending`, per invoice number (to call it only when the depth grows). */
+  const pendingDepth = new Map<bigint, number>();
 
   let address: string | undefined;
   let cursor: number | undefined = options.fromBlock;
@@ -112,6 +119,11 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
       if (wanted !== undefined && !wanted.has(payment.invoiceNumber)) continue;
       if (log.blockNumber > confirmedHead) {
         next = Math.min(next, log.blockNumber);
+        const depth = head - log.blockNumber + 1;
+        if (options.onPending !== undefined && (pendingDepth.get(payment.invoiceNumber) ?? 0) < depth) {
+          pendingDepth.set(payment.invoiceNumber, depth);
+          options.onPending({ ...payment, confirmations: depth });
+        }
         continue;
       }
       if (!hashes.has(log.blockNumber)) hashes.set(log.blockNumber, (await provider.getBlock(log.blockNumber))?.hash ?? undefined);
@@ -121,6 +133,7 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
         continue;
       }
       reported.add(payment.invoiceNumber);
+      pendingDepth.delete(payment.invoiceNumber);
       try {
         await options.onPayment({ ...payment, confirmations: head - log.blockNumber + 1 });
       } catch (error) {

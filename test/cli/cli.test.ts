@@ -335,6 +335,8 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(events[1]).to.include({ payer: account("ethPayer"), amount: "50000000000000000", symbol: "ETH" });
       for (const event of events) expect(event.confirmations as number).to.be.at.least(2);
       expect(watched.stderr).to.contain("2 confirmations");
+      // Progress while the ETH payment was one block deep (stderr only, never a report).
+      expect(watched.stderr).to.match(/invoice 1: seen in block \d+, 1\/2 confirmations/);
     });
 
     it("invoice status reads the held payment from the PNG and from --merchant/--number", async () => {

@@ -119,6 +119,33 @@ describe("watch", () => {
       expect([...watcher.reported]).to.deep.equal([1n]);
     });
 
+    it("calls onPending as a payment's depth grows, then reports it once through onPayment", async () => {
+      const pending: number[] = [];
+      const reports: ConfirmedPayment[] = [];
+      const fromBlock = (await ethers.provider.getBlockNumber()) + 1;
+      watcher = watchPayments(f.escrow, {
+        merchantId: f.instantId,
+        confirmations: 3,
+        pollIntervalMs: MANUAL,
+        fromBlock,
+        onPending: (p) => void pending.push(p.confirmations),
+        onPayment: (p) => void reports.push(p),
+      });
+      await pay(1n);
+      await watcher.poll();
+      await watcher.poll(); // same depth: no second call
+      await mine(1);
+      await watcher.poll();
+      expect(pending).to.deep.equal([1, 2]);
+      expect(reports).to.deep.equal([]);
+      await mine(1);
+      await watcher.poll();
+      await mine(1);
+      await watcher.poll();
+      expect(pending).to.deep.equal([1, 2]);
+      expect(reports.map((r) => r.confirmations)).to.deep.equal([3]);
+    });
+
     it("covers every open invoice with one log query per poll", async () => {
       const p = probe();
       const reports: bigint[] = [];

@@ -90,6 +90,9 @@ const watch: CommandSpec = {
         pollIntervalMs: pollMs,
         ...(fromBlock === undefined ? {} : { fromBlock }),
         onPayment,
+        // Progress on stderr only: a payment still confirming is not a report (a reorg may remove it).
+        onPending: (p) =>
+          ctx.out.progress(`invoice ${p.invoiceNumber}: seen in block ${p.blockNumber}, ${p.confirmations}/${confirmations} confirmations...`),
         onError: (error, retry) => {
           ctx.out.progress(
             retry.attempt === 0
