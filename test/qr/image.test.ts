@@ -39,6 +39,41 @@ function toJpeg(png: Uint8Array, quality: number): Uint8Array {
   return jpeg.encode({ width: image.width, height: image.height, data: image.data }, quality).data;
 }
 
+/**
+ * A "photo of the screen": the rendered code rotated by `degrees` and shrunk onto a larger grey canvas
+ * (bilinear sampling), with a glare gradient, deterministic sensor noise and low JPEG quality.
+ */
+function photographed(png: Uint8Array, degrees: number, quality: number): Uint8Array {
+  const source = PNG.sync.read(Buffer.from(png));
+  const size = Math.round(Math.max(source.width, source.height) * 1.5);
+  const data = new Uint8Array(size * size * 4);
+  const angle = (degrees * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
+  const zoom = 1.15; // the camera sees the code a little smaller than rendered
+  let seed = 12345;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 36;
+  const at = (x: number, y: number): number => {
+    if (x < 0 || y < 0 || x >= source.width - 1 || y >= source.height - 1) return 150; // grey bezel
+    const [x0, y0] = [Math.floor(x), Math.floor(y)];
+    const [fx, fy] = [x - x0, y - y0];
+    const px = (xx: number, yy: number) => source.data[(yy * source.width + xx) * 4]!;
+    return (
+      px(x0, y0) * (1 - fx) * (1 - fy) + px(x0 + 1, y0) * fx * (1 - fy) + px(x0, y0 + 1) * (1 - fx) * fy + px(x0 + 1, y0 + 1) * fx * fy
+    );
+  };
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const [dx, dy] = [(x - size / 2) * zoom, (y - size / 2) * zoom];
+      const sx = cos * dx + sin * dy + source.width / 2;
+      const sy = -sin * dx + cos * dy + source.height / 2;
+      const glare = 40 * (x / size) - 20; // brighter on one side, like a lit screen
+      const value = Math.max(0, Math.min(255, at(sx, sy) * 0.8 + 25 + glare + noise()));
+      data.set([value, value, value, 255], (y * size + x) * 4);
+    }
+  }
+  return jpeg.encode({ width: size, height: size, data }, quality).data;
+}
+
 describe("renderPng", () => {
   it("renders a grayscale PNG of (modules + 2 * margin) * scale pixels", () => {
     const png = renderPng(compact, { scale: 3, margin: 2 });
@@ -93,6 +128,14 @@ describe("decodeQrImage", () => {
 
   it("reads back the EIP-681 URI from a JPEG at quality 90", () => {
     expect(decodeQrImage(toJpeg(renderPng(uri, { scale: 6 }), 90))).to.equal(uri);
+  });
+
+  it("reads back the compact carrier from a photo of the screen (rotated 8 degrees, glare, noise, JPEG 60)", () => {
+    expect(decodeQrImage(photographed(renderPng(compact, { scale: 6 }), 8, 60))).to.equal(compact);
+  });
+
+  it("reads back the EIP-681 URI from a photo of the screen (rotated -12 degrees, glare, noise, JPEG 60)", () => {
+    expect(decodeQrImage(photographed(renderPng(uri, { scale: 6 }), -12, 60))).to.equal(uri);
   });
 
   it("reports QR_NOT_FOUND for an image without a QR code", () => {
