@@ -135,6 +135,13 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IPaymentEscrow
+    function payPackedRaw() external payable nonReentrant {
+        if (_paused) revert PaymentEscrowPaused();
+        (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(msg.data[4:]);
+        _pay(invoice, tokenIndex, signature);
+    }
+
+    /// @inheritdoc IPaymentEscrow
     function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external nonReentrant onlyMerchant(merchantId) {
         (uint256 wordKey, uint256 bit) = _useInvoice(merchantId, invoiceNumber);
         _cancelledInvoices[wordKey] |= bit;

@@ -36,6 +36,7 @@ const TARGETS: Target[] = [
     unit: "gas",
     checks: [
       { id: "pay.erc20.instant.repeat.packed", metric: "gasUsed" },
+      { id: "pay.erc20.instant.repeat.raw", metric: "gasUsed" },
       { id: "pay.erc20.instant.repeat.struct", metric: "gasUsed" },
     ],
   },
@@ -94,6 +95,8 @@ const TARGETS: Target[] = [
       { id: "pay.erc20.instant.repeat.packed", metric: "calldataBytes" },
       { id: "pay.eth.instant.repeat.packed", metric: "calldataBytes" },
       { id: "pay.erc20.instant.repeat.packed.payerAndRef", metric: "calldataBytes" },
+      { id: "pay.erc20.instant.repeat.raw", metric: "calldataBytes" },
+      { id: "pay.erc20.instant.repeat.raw.payerAndRef", metric: "calldataBytes" },
     ],
   },
 ];

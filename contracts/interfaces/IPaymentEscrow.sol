@@ -204,6 +204,11 @@ interface IPaymentEscrow {
     /// pointsAward (4) | pointsRedeem (4) | [payer (20) if flags & 1] | [orderRef (32) if flags & 2] | signature.
     function payPacked(bytes calldata packed) external payable;
 
+    /// @notice `payPacked` without the ABI wrapper, for the smallest L2 calldata: the call data is this
+    /// function's selector followed directly by the packed invoice (no offset word, no length word, no padding).
+    /// Same checks and effects as `payPacked`.
+    function payPackedRaw() external payable;
+
     /// @notice Cancels an unpaid invoice number so it can never be paid. Merchant owner or signer.
     function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external;
 

@@ -123,13 +123,15 @@ export async function runBaselines(world: World, out: Measurement[]): Promise<vo
   });
 }
 
+const ENTRY_NAMES: Record<Entry, string> = { packed: "payPacked", raw: "payPackedRaw", struct: "pay(struct)" };
+
 /** Every paying scenario, in a fixed order. */
 export async function runPaying(world: World, out: Measurement[]): Promise<void> {
   const mode = (held: boolean) => (held ? "held" : "instant");
   for (const held of [false, true]) {
     for (const asset of ["ERC20", "ETH"] as Asset[]) {
       for (const customer of ["repeat", "first"] as const) {
-        for (const entry of ["packed", "struct"] as Entry[]) {
+        for (const entry of ["packed", "raw", "struct"] as Entry[]) {
           const merchant = held ? world.heldMerchant : world.instantMerchant;
           const payer = customer === "repeat" ? world.customer : await freshPayer(world);
           const sent = await payInvoice(world, payer, await nextInvoice(world, merchant, asset), entry);
@@ -145,13 +147,15 @@ export async function runPaying(world: World, out: Measurement[]): Promise<void>
               : "merchant settles at once: fee to the treasury's balance, points minted, merchant share pushed to payout",
             entry === "packed"
               ? "payPacked(bytes): 41-byte fixed part + 64-byte EIP-2098 signature, no payer, no orderRef"
-              : "pay(Invoice, bytes): ABI-encoded struct + 65-byte signature",
+              : entry === "raw"
+                ? "payPackedRaw(): selector + the same 105 packed bytes, no ABI offset/length/padding"
+                : "pay(Invoice, bytes): ABI-encoded struct + 65-byte signature",
           ].join("; ");
           record(out, sent, {
             id: `pay.${asset.toLowerCase()}.${mode(held)}.${customer}.${entry}`,
             group: "pay",
             paying: true,
-            label: `pay ${asset === "ERC20" ? "ERC-20" : "ETH"} ${held ? "held" : "settled at once"}, ${customer === "repeat" ? "repeat" : "first-time"} customer, ${entry === "packed" ? "payPacked" : "pay(struct)"}`,
+            label: `pay ${asset === "ERC20" ? "ERC-20" : "ETH"} ${held ? "held" : "settled at once"}, ${customer === "repeat" ? "repeat" : "first-time"} customer, ${ENTRY_NAMES[entry]}`,
             preconditions: pre,
           });
         }
@@ -172,6 +176,17 @@ export async function runPaying(world: World, out: Measurement[]): Promise<void>
     paying: true,
     label: "pay ERC-20 at once, repeat, payPacked, invoice bound to the payer + orderRef",
     preconditions: `${base}; packed flags 1|2: +20-byte payer, +32-byte orderRef`,
+  });
+  const withRefsRaw = await nextInvoice(world, world.instantMerchant, "ERC20", {
+    payer: world.customer.address,
+    orderRef: "0x" + "5c".repeat(32),
+  });
+  record(out, await payInvoice(world, world.customer, withRefsRaw, "raw"), {
+    id: "pay.erc20.instant.repeat.raw.payerAndRef",
+    group: "pay",
+    paying: true,
+    label: "pay ERC-20 at once, repeat, payPackedRaw, invoice bound to the payer + orderRef",
+    preconditions: `${base}; packed flags 1|2: +20-byte payer, +32-byte orderRef; no ABI wrapper`,
   });
 
   const redeem = await nextInvoice(world, world.instantMerchant, "ERC20", { pointsRedeem: 5n });

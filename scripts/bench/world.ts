@@ -5,7 +5,7 @@
  * derived from fixed labels), a timestamp set before every block, and fixed invoice contents.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { type BaseContract, type ContractTransactionResponse, type Signer, Wallet, id as keccakText } from "ethers";
+import { type BaseContract, concat, type ContractTransactionResponse, type Signer, Wallet, id as keccakText } from "ethers";
 import { network } from "hardhat";
 
 import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
@@ -276,9 +276,12 @@ export async function nextInvoice(
   return { invoice, signature };
 }
 
-export type Entry = "struct" | "packed";
+export type Entry = "struct" | "packed" | "raw";
 
-/** Pays a signed invoice from `payer` through `pay(struct, 65-byte sig)` or `payPacked(bytes)` (64-byte sig). */
+/**
+ * Pays a signed invoice from `payer` through `pay(struct, 65-byte sig)`, `payPacked(bytes)` (64-byte sig) or
+ * `payPackedRaw()` (selector + the same packed bytes, no ABI wrapper).
+ */
 export async function payInvoice(
   world: World,
   payer: Signer,
@@ -290,7 +293,13 @@ export async function payInvoice(
   const escrow = world.escrow.connect(payer);
   if (entry === "struct") return send(world, (o) => escrow.pay(invoice, signature, { value, ...o }));
   const tokenIndex = value === 0n ? world.tokenIndex : 0n;
-  return send(world, (o) => escrow.payPacked(packInvoice(invoice, tokenIndex, compact(signature)), { value, ...o }));
+  const packed = packInvoice(invoice, tokenIndex, compact(signature));
+  if (entry === "raw") {
+    const data = concat([escrow.interface.getFunction("payPackedRaw").selector, packed]);
+    const to = await escrow.getAddress();
+    return send(world, (o) => payer.sendTransaction({ to, data, value, ...o }));
+  }
+  return send(world, (o) => escrow.payPacked(packed, { value, ...o }));
 }
 
 /** `merchantId << 64 | invoiceNumber`. */

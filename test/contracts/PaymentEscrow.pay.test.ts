@@ -556,6 +556,46 @@ describe("PaymentEscrow: paying", () => {
     });
   });
 
+  describe("payPackedRaw", () => {
+    /** Call data of `payPackedRaw`: the selector, then the packed invoice with no ABI wrapper. */
+    const rawCall = (packed: string) => ethers.concat([s.escrow.interface.getFunction("payPackedRaw").selector, packed]);
+
+    it("pays the packed invoice given directly after the selector, like payPacked", async () => {
+      const invoice = await invoiceFor(s.held, { payer: s.payer.address, orderRef: ORDER_REF, pointsAward: 9n });
+      const packed = packInvoice(invoice, 0n, compact(await sign(s, invoice, s.held.signer)));
+      const data = rawCall(packed);
+      expect(byteLength(data)).to.equal(4 + 41 + 20 + 32 + 64);
+      const tx = s.payer.sendTransaction({ to: await s.escrow.getAddress(), data, value: invoice.amount });
+      const paidAt = await expectInvoicePaid(s, tx, invoice, s.held.holdPeriod);
+      const record = await s.escrow.paymentOf(s.held.id, invoice.invoiceNumber);
+      expect(record.payer).to.equal(s.payer.address);
+      expect(record.amount).to.equal(invoice.amount);
+      expect(record.releaseAt).to.equal(paidAt + s.held.holdPeriod);
+      // The same bytes can never pay twice, through either entry point.
+      await expect(s.escrow.connect(s.payer).payPacked(packed, { value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceUsed")
+        .withArgs(s.held.id, invoice.invoiceNumber);
+    });
+
+    it("reverts PaymentEscrowPackedInvoiceTooShort for a truncated raw invoice", async () => {
+      const invoice = await invoiceFor(s.instant);
+      const packed = packInvoice(invoice, 0n, compact(await sign(s, invoice, s.instant.signer)));
+      const to = await s.escrow.getAddress();
+      await expect(s.payer.sendTransaction({ to, data: rawCall(ethers.dataSlice(packed, 0, 41)), value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedInvoiceTooShort")
+        .withArgs(41n, 42n);
+    });
+
+    it("reverts PaymentEscrowPaused while new payments are paused", async () => {
+      const invoice = await invoiceFor(s.instant);
+      const packed = packInvoice(invoice, 0n, compact(await sign(s, invoice, s.instant.signer)));
+      await s.escrow.connect(s.pauser).pause();
+      await expect(
+        s.payer.sendTransaction({ to: await s.escrow.getAddress(), data: rawCall(packed), value: invoice.amount }),
+      ).to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPaused");
+    });
+  });
+
   describe("pay, pay with a compact signature and payPacked agree", () => {
     interface Outcome {
       events: unknown[][];

@@ -4,7 +4,7 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import type { ContractTransactionReceipt, ContractTransactionResponse, Signer } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Signer, TransactionResponse } from "ethers";
 
 import { ZERO_ADDRESS } from "../../src/invoice/types.js";
 import { type RejectingPayout, RejectingPayout__factory } from "../../typechain-types/index.js";
@@ -106,7 +106,7 @@ export async function now(): Promise<bigint> {
 }
 
 /** Timestamp of the block that mined `tx`. */
-export async function blockTime(tx: ContractTransactionResponse | ContractTransactionReceipt | null): Promise<bigint> {
+export async function blockTime(tx: { blockNumber: number | null } | null): Promise<bigint> {
   if (tx === null) throw new Error("no transaction");
   const block = await ethers.provider.getBlock(tx.blockNumber!);
   return BigInt(block!.timestamp);
@@ -206,7 +206,7 @@ export function payTokenInvoice(
  */
 export async function expectInvoicePaid(
   s: Scenario,
-  tx: Promise<ContractTransactionResponse>,
+  tx: Promise<ContractTransactionResponse | TransactionResponse>,
   invoice: TestInvoice,
   holdPeriod: bigint,
   payer: string = s.payer.address,
