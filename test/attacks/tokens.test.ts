@@ -6,7 +6,7 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import type { ContractTransactionResponse } from "ethers";
+import type { ContractTransactionResponse, TransactionResponse } from "ethers";
 
 import {
   type BlocklistToken,
@@ -305,6 +305,7 @@ describe("attacks: hostile tokens", () => {
     type Inner =
       | "pay"
       | "payPacked"
+      | "payPackedRaw"
       | "cancelInvoice"
       | "release"
       | "refund"
@@ -314,7 +315,7 @@ describe("attacks: hostile tokens", () => {
       | "reclaim"
       | "withdraw";
     /** Entry points that move the re-entrant token (so its hook runs inside them). */
-    type Outer = "pay" | "payPacked" | "release" | "refund" | "refundSettled" | "withdraw";
+    type Outer = "pay" | "payPacked" | "payPackedRaw" | "release" | "refund" | "refundSettled" | "withdraw";
 
     interface InnerCall {
       data: string;
@@ -325,7 +326,7 @@ describe("attacks: hostile tokens", () => {
 
     interface ReentryWorld extends TokenWorld {
       inner: Record<Inner, InnerCall>;
-      outer: Record<Outer, () => Promise<ContractTransactionResponse>>;
+      outer: Record<Outer, () => Promise<ContractTransactionResponse | TransactionResponse>>;
     }
 
     /**
@@ -432,6 +433,19 @@ describe("attacks: hostile tokens", () => {
               );
             },
           },
+          payPackedRaw: {
+            // Same invoice as payPacked (each test starts from the fixture): selector + the packed bytes.
+            data: ethers.concat([
+              iface.getFunction("payPackedRaw")!.selector,
+              packInvoice(packedInvoice, 0n, compact(packedSignature)),
+            ]),
+            value: packedInvoice.amount,
+            undone: async () => {
+              expect(await w.escrow.isInvoiceUsed(packedInvoice.merchantId, packedInvoice.invoiceNumber)).to.equal(
+                false,
+              );
+            },
+          },
           cancelInvoice: {
             data: iface.encodeFunctionData("cancelInvoice", [tokenOwned.id, cancelNumber]),
             value: 0n,
@@ -508,6 +522,14 @@ describe("attacks: hostile tokens", () => {
             w.escrow
               .connect(w.payer)
               .payPacked(packInvoice(outerPackedInvoice, tokenIndex, compact(outerPackedSignature))),
+          payPackedRaw: async () =>
+            w.payer.sendTransaction({
+              to: w.escrowAddress,
+              data: ethers.concat([
+                w.escrow.interface.getFunction("payPackedRaw").selector,
+                packInvoice(outerPackedInvoice, tokenIndex, compact(outerPackedSignature)),
+              ]),
+            }),
           release: () => w.escrow.release([outerRelease.id]),
           refund: () =>
             w.escrow.connect(w.held2.signer).refund(w.held2.id, outerRefund.invoice.invoiceNumber, 1_000_000n),
@@ -530,6 +552,7 @@ describe("attacks: hostile tokens", () => {
     const inners: Inner[] = [
       "pay",
       "payPacked",
+      "payPackedRaw",
       "cancelInvoice",
       "release",
       "refund",
@@ -539,7 +562,7 @@ describe("attacks: hostile tokens", () => {
       "reclaim",
       "withdraw",
     ];
-    const outers: Outer[] = ["pay", "payPacked", "release", "refund", "refundSettled", "withdraw"];
+    const outers: Outer[] = ["pay", "payPacked", "payPackedRaw", "release", "refund", "refundSettled", "withdraw"];
 
     for (const inner of inners) {
       it(`control: the token contract's ${inner} call succeeds when it is not re-entrant`, async () => {
