@@ -395,6 +395,7 @@ describe("attacks: governance, pause and suspension", () => {
     const USER_FUNCTIONS = [
       "pay",
       "payPacked",
+      "payPackedRaw",
       "cancelInvoice",
       "release",
       "refund",
