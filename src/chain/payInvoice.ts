@@ -1,3 +1,5 @@
+import { concat } from "ethers";
+
 import { MerchantRegistry__factory, type PaymentEscrow } from "../../typechain-types/index.js";
 import { checkInvoiceOnChain } from "../invoice/checkInvoiceOnChain.js";
 import { TokenNotAllowedError } from "../invoice/errors.js";
@@ -21,8 +23,11 @@ export interface PayInvoiceOptions extends TxOptions {
   check?: boolean;
   /** The invoice's token index, if known (saves a call when `check` is false). */
   tokenIndex?: number;
-  /** Entry point: "payPacked" (default; the QR bytes, less calldata) or "pay" (the struct). */
-  method?: "payPacked" | "pay";
+  /**
+   * Entry point: "payPacked" (default; the QR bytes, ABI-wrapped: 196 bytes of calldata), "payPackedRaw" (the
+   * same bytes right after the selector: 109 bytes, the cheapest on an L2) or "pay" (the struct).
+   */
+  method?: "payPacked" | "payPackedRaw" | "pay";
 }
 
 export interface PaymentResult {
@@ -89,18 +94,22 @@ export async function payInvoice(
   }
 
   const value = isEth ? invoice.amount : 0n;
-  const payment =
-    options.method === "pay"
-      ? await sendTx("pay", () => escrow.pay(invoice, signed.signature, { value }), options)
-      : await sendTx(
-          "payPacked",
-          () => {
-            const { token: _token, ...fields } = invoice;
-            const packed = encodePackedInvoice({ invoice: fields, tokenIndex: index, signature: signed.signature });
-            return escrow.payPacked(packed, { value });
-          },
-          options,
-        );
+  const method = options.method ?? "payPacked";
+  const packedBytes = (): Uint8Array => {
+    const { token: _token, ...fields } = invoice;
+    return encodePackedInvoice({ invoice: fields, tokenIndex: index, signature: signed.signature });
+  };
+  const payment = await sendTx(
+    method,
+    () => {
+      if (method === "pay") return escrow.pay(invoice, signed.signature, { value });
+      if (method === "payPacked") return escrow.payPacked(packedBytes(), { value });
+      // payPackedRaw(): the selector followed directly by the packed bytes.
+      const data = concat([escrow.interface.getFunction("payPackedRaw").selector, packedBytes()]);
+      return signer.sendTransaction({ to: escrowAddress, data, value });
+    },
+    options,
+  );
 
   let releaseAt: bigint | undefined;
   for (const log of payment.receipt.logs) {

@@ -226,6 +226,16 @@ describe("chain: invoices and payments", () => {
       expect((await invoiceStatus(f.escrow, f.instantId, 4n)).status).to.equal("Settled");
     });
 
+    it("pays through payPackedRaw() (selector + packed bytes, 109 bytes of calldata) when asked", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 5n, amount: 6n }));
+      const result = await payInvoice(f.asCustomer.escrow, s, { method: "payPackedRaw" });
+      expect(result.payment.label).to.equal("payPackedRaw");
+      const tx = await ethers.provider.getTransaction(result.payment.hash);
+      expect(ethers.dataLength(tx!.data)).to.equal(4 + 41 + 64);
+      await expect(result.payment.hash).to.emit(f.escrow, "InvoicePaid").withArgs(f.instantId, 5n, f.customer.address, ZERO_ADDRESS, 6n, result.releaseAt);
+      expect((await invoiceStatus(f.escrow, f.instantId, 5n)).status).to.equal("Settled");
+    });
+
     it("pays an invoice carrying a 65-byte signature just the same", async () => {
       const invoice = await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, amount: 3n });
       const full = await signInvoice(f.invoiceKey, invoice, f.location, { compact: false });
