@@ -6,6 +6,7 @@ import {LoyaltyPoints} from "../LoyaltyPoints.sol";
 import {MerchantRegistry} from "../MerchantRegistry.sol";
 import {TestToken} from "../mocks/TestToken.sol";
 import {PaymentEscrow} from "../PaymentEscrow.sol";
+import {InvoiceCodec} from "./InvoiceCodec.t.sol";
 import {Vm, VM_ADDRESS} from "./Vm.t.sol";
 
 /// @title PaymentEscrowArithmeticTest
@@ -291,7 +292,7 @@ contract PaymentEscrowArithmeticTest {
             orderRef: orderRef
         });
         bytes memory signature = _sign(SIGNER_KEY, invoice, true);
-        bytes memory packed = _pack(invoice, useToken ? 1 : 0, signature);
+        bytes memory packed = InvoiceCodec.pack(invoice, useToken ? 1 : 0, signature);
 
         (IPaymentEscrow.Invoice memory decoded, bytes memory decodedSignature) = escrow.decodePacked(packed);
         _assertEq("digest of the decoded invoice", uint256(escrow.invoiceDigest(decoded)), uint256(escrow.invoiceDigest(invoice)));
@@ -366,27 +367,9 @@ contract PaymentEscrowArithmeticTest {
     function _sign(uint256 key, IPaymentEscrow.Invoice memory invoice, bool compact) private view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(key, escrow.invoiceDigest(invoice));
         if (!compact) return abi.encodePacked(r, s, v);
-        // EIP-2098: the top bit of s carries y-parity (v - 27).
-        return abi.encodePacked(r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
+        return InvoiceCodec.compact(v, r, s);
     }
 
-    function _pack(IPaymentEscrow.Invoice memory invoice, uint16 tokenIndex, bytes memory signature) private pure returns (bytes memory) {
-        uint8 flags = (invoice.payer != address(0) ? 1 : 0) | (invoice.orderRef != bytes32(0) ? 2 : 0);
-        bytes memory packed = abi.encodePacked(
-            uint8(1),
-            flags,
-            invoice.merchantId,
-            invoice.invoiceNumber,
-            tokenIndex,
-            invoice.amount,
-            invoice.expiry,
-            invoice.pointsAward,
-            invoice.pointsRedeem
-        );
-        if (flags & 1 != 0) packed = abi.encodePacked(packed, invoice.payer);
-        if (flags & 2 != 0) packed = abi.encodePacked(packed, invoice.orderRef);
-        return abi.encodePacked(packed, signature);
-    }
 
     function _release(IPaymentEscrow.Invoice memory invoice) private {
         uint256[] memory ids = new uint256[](1);

@@ -15,6 +15,8 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function addr(uint256 privateKey) external pure returns (address keyAddr);
     function getNonce(address account) external view returns (uint64 nonce);
+    function computeCreateAddress(address deployer, uint256 nonce) external pure returns (address);
+    function label(address account, string calldata newLabel) external;
 }
 
 /// @dev keccak256("hevm cheat code") truncated to an address, where the runner serves the cheatcodes.

@@ -10,7 +10,8 @@ import {NoReturnToken} from "../../mocks/NoReturnToken.sol";
 import {RevertingReceiver} from "../../mocks/RevertingReceiver.sol";
 import {TestToken} from "../../mocks/TestToken.sol";
 import {PaymentEscrow} from "../../PaymentEscrow.sol";
-import {InvariantVm, INVARIANT_VM_ADDRESS} from "./InvariantVm.sol";
+import {InvoiceCodec} from "../InvoiceCodec.t.sol";
+import {Vm, VM_ADDRESS} from "../Vm.t.sol";
 
 // The handler lives in this file on purpose: Hardhat's invariant runner identifies a target contract by the
 // artifact of a test root compiled in the same run, so a handler in its own file goes stale (and is "not an
@@ -66,7 +67,7 @@ contract EscrowHandler {
         uint256 pointsBefore;
     }
 
-    InvariantVm private constant VM = InvariantVm(INVARIANT_VM_ADDRESS);
+    Vm private constant VM = Vm(VM_ADDRESS);
     uint256 private constant BPS = 10_000;
     address private constant ETH = address(0);
     /// @notice Where withdrawals go.
@@ -217,7 +218,7 @@ contract EscrowHandler {
         uint256 id = usedIds[seed % usedIds.length];
         IPaymentEscrow.Invoice memory invoice = _invoiceOf[id];
         bytes memory signature = _signatureOf[id];
-        if (mode & 1 != 0) signature = _compact(signature);
+        if (mode & 1 != 0) signature = InvoiceCodec.compact(signature);
         address caller = invoice.payer != address(0) ? invoice.payer : payers[(seed >> 8) % payers.length];
         _fund(caller, invoice.token, invoice.amount);
         VM.prank(caller);
@@ -652,7 +653,7 @@ contract EscrowHandler {
         uint256 value = invoice.token == ETH ? invoice.amount : 0;
         VM.prank(c.payer);
         if (c.packed) {
-            try escrow.payPacked{value: value}(_pack(invoice, c.tokenIndex, signature)) {
+            try escrow.payPacked{value: value}(InvoiceCodec.pack(invoice, c.tokenIndex, signature)) {
                 return true;
             } catch {
                 return false;
@@ -775,42 +776,7 @@ contract EscrowHandler {
     ) private view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(_signerKeys[merchantIndex], escrow.invoiceDigest(invoice));
         if (!compactForm) return abi.encodePacked(r, s, v);
-        return abi.encodePacked(r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
-    }
-
-    function _compact(bytes memory signature) private pure returns (bytes memory) {
-        if (signature.length != 65) return signature;
-        bytes32 r;
-        bytes32 s;
-        uint8 v;
-        assembly ("memory-safe") {
-            r := mload(add(signature, 0x20))
-            s := mload(add(signature, 0x40))
-            v := byte(0, mload(add(signature, 0x60)))
-        }
-        return abi.encodePacked(r, bytes32(uint256(s) | (uint256(v - 27) << 255)));
-    }
-
-    function _pack(
-        IPaymentEscrow.Invoice memory invoice,
-        uint16 tokenIndex,
-        bytes memory signature
-    ) private pure returns (bytes memory packed) {
-        uint8 flags = (invoice.payer != address(0) ? 1 : 0) | (invoice.orderRef != bytes32(0) ? 2 : 0);
-        packed = abi.encodePacked(
-            uint8(1),
-            flags,
-            invoice.merchantId,
-            invoice.invoiceNumber,
-            tokenIndex,
-            invoice.amount,
-            invoice.expiry,
-            invoice.pointsAward,
-            invoice.pointsRedeem
-        );
-        if (flags & 1 != 0) packed = abi.encodePacked(packed, invoice.payer);
-        if (flags & 2 != 0) packed = abi.encodePacked(packed, invoice.orderRef);
-        packed = abi.encodePacked(packed, signature);
+        return InvoiceCodec.compact(v, r, s);
     }
 
     function _fund(address account, address asset, uint256 amount) private {
@@ -891,7 +857,7 @@ contract EscrowInvariantsTest {
     error InvariantBrokenBy(string what, string lastViolation);
     error ValidInvoicesRefused(uint256 count, address lastToken);
 
-    InvariantVm private constant VM = InvariantVm(INVARIANT_VM_ADDRESS);
+    Vm private constant VM = Vm(VM_ADDRESS);
     address private constant TREASURY = address(0x7EA5A);
 
     EscrowHandler private handler;
