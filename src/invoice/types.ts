@@ -21,6 +21,18 @@ export interface Invoice {
   pointsRedeem: bigint;
   /** Merchant order reference, 32 bytes as 0x-hex; all zero if unused. */
   orderRef: string;
+  /**
+   * The refund window the payer is shown, in seconds (uint32). The escrow holds the payment for at least this
+   * long (the longer of this and the merchant's current hold period), so no later change of the merchant's
+   * settings can shorten a window the payer saw. 0 = settles at once unless the merchant's setting says longer.
+   */
+  holdPeriod: bigint;
+  /**
+   * The merchant's invoice epoch when the invoice was signed (uint32, `paymentTerms(merchantId).epoch`). The
+   * escrow accepts only invoices of the current epoch: the merchant voids every outstanding invoice at once by
+   * moving to the next epoch (`voidInvoices`), and every signer rotation does it too.
+   */
+  epoch: bigint;
 }
 
 /** An invoice with its signer's signature (0x-hex; 64-byte compact for EOAs in QR codes). */
@@ -54,12 +66,14 @@ export const INVOICE_TYPES = {
     { name: "pointsAward", type: "uint32" },
     { name: "pointsRedeem", type: "uint32" },
     { name: "orderRef", type: "bytes32" },
+    { name: "holdPeriod", type: "uint32" },
+    { name: "epoch", type: "uint32" },
   ],
 } as const;
 
 /** The EIP-712 type string (its keccak256 is the escrow's INVOICE_TYPEHASH). */
 export const INVOICE_TYPE_STRING =
-  "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef)";
+  "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef,uint32 holdPeriod,uint32 epoch)";
 
 /** Upper bounds (inclusive) of each integer field. */
 export const INVOICE_LIMITS = {
@@ -69,4 +83,6 @@ export const INVOICE_LIMITS = {
   expiry: (1n << 40n) - 1n,
   pointsAward: (1n << 32n) - 1n,
   pointsRedeem: (1n << 32n) - 1n,
+  holdPeriod: (1n << 32n) - 1n,
+  epoch: (1n << 32n) - 1n,
 } as const;
