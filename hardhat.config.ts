@@ -27,12 +27,12 @@ export default defineConfig({
       default: {
         version: SOLC_VERSION,
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 1_000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 600 }, evmVersion: "cancun" },
       },
       production: {
         version: SOLC_VERSION,
         path: solcPath,
-        settings: { optimizer: { enabled: true, runs: 1_000 }, evmVersion: "cancun" },
+        settings: { optimizer: { enabled: true, runs: 600 }, evmVersion: "cancun" },
       },
     },
     npmFilesToBuild: [],

@@ -17,6 +17,7 @@ contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
     address private immutable _escrow;
 
     mapping(uint32 merchantId => bool) private _transferable;
+    mapping(address account => mapping(uint32 merchantId => uint256 points)) private _debt;
 
     /// @param registry_ The merchant registry whose owners run the programs.
     /// @param escrow_ The payment escrow, the only minter and burner.
@@ -38,14 +39,21 @@ contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
 
     /// @inheritdoc ILoyaltyPoints
     function burn(address from, uint32 merchantId, uint256 amount) external onlyEscrow {
+        _repayDebt(from, merchantId);
         _burn(from, merchantId, amount);
     }
 
     /// @inheritdoc ILoyaltyPoints
-    function burnUpTo(address from, uint32 merchantId, uint256 amount) external onlyEscrow returns (uint256 burned) {
+    function clawBack(address from, uint32 merchantId, uint256 amount) external onlyEscrow returns (uint256 burned) {
         uint256 balance = balanceOf(from, merchantId);
         burned = amount < balance ? amount : balance;
         if (burned != 0) _burn(from, merchantId, burned);
+        if (burned != amount) {
+            // burned < amount here: the payer spent the points first; what it cannot give back now it owes.
+            uint256 totalDebt = _debt[from][merchantId] + (amount - burned);
+            _debt[from][merchantId] = totalDebt;
+            emit LoyaltyPointsDebtRecorded(from, merchantId, amount - burned, totalDebt);
+        }
     }
 
     /// @inheritdoc ILoyaltyPoints
@@ -58,6 +66,11 @@ contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
     /// @inheritdoc ILoyaltyPoints
     function isTransferable(uint32 merchantId) external view returns (bool) {
         return _transferable[merchantId];
+    }
+
+    /// @inheritdoc ILoyaltyPoints
+    function debtOf(address account, uint32 merchantId) external view returns (uint256) {
+        return _debt[account][merchantId];
     }
 
     /// @inheritdoc ILoyaltyPoints
@@ -78,9 +91,20 @@ contract LoyaltyPoints is ILoyaltyPoints, ERC6909 {
     /// @dev Customer-to-customer moves need the merchant's consent; mints and burns come only from the escrow.
     function _update(address from, address to, uint256 id, uint256 amount) internal override {
         if (id > type(uint32).max) revert LoyaltyPointsInvalidId(id);
-        if (from != address(0) && to != address(0) && !_transferable[uint32(id)]) {
-            revert LoyaltyPointsTransferDisabled(uint32(id));
+        if (from != address(0) && to != address(0)) {
+            if (!_transferable[uint32(id)]) revert LoyaltyPointsTransferDisabled(uint32(id));
+            // A debtor pays its debt before it can move points away from the merchant's clawback.
+            _repayDebt(from, uint32(id));
         }
         super._update(from, to, id, amount);
+    }
+
+    /// @dev Burns `account`'s points debt from its balance (reverting if the balance is short of it).
+    function _repayDebt(address account, uint32 merchantId) private {
+        uint256 debt = _debt[account][merchantId];
+        if (debt == 0) return;
+        delete _debt[account][merchantId];
+        super._update(account, address(0), merchantId, debt);
+        emit LoyaltyPointsDebtRepaid(account, merchantId, debt);
     }
 }

@@ -8,7 +8,7 @@ import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
 /// @title MerchantRegistry
 /// @notice Registry of ScanPay merchants. See {IMerchantRegistry}.
 /// @dev Storage is laid out for the escrow's hot path: `paymentTerms` reads exactly two slots
-/// (signer | holdPeriod | status) and (payout | invoiceFloor).
+/// (signer | holdPeriod | status) and (payout | epoch).
 contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IMerchantRegistry
     uint32 public constant MAX_HOLD_PERIOD_LIMIT = 365 days;
@@ -23,10 +23,11 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
         MerchantStatus status;
         // slot 1: read on every payment
         address payout;
-        uint64 invoiceFloor;
+        uint32 epoch;
         // slot 2+
         address owner;
         address pendingOwner;
+        address recovery;
         string name;
         string metadataURI;
     }
@@ -91,6 +92,8 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
         if (signer == address(0)) revert MerchantRegistryInvalidSigner(signer);
         _merchants[merchantId].signer = signer;
         emit MerchantSignerChanged(merchantId, signer);
+        // A new epoch, so that rotating back to an earlier key never revives the invoices it signed.
+        _nextEpoch(merchantId);
     }
 
     /// @inheritdoc IMerchantRegistry
@@ -114,17 +117,40 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IMerchantRegistry
-    function raiseInvoiceFloor(uint32 merchantId, uint64 invoiceFloor) external {
+    function voidInvoices(uint32 merchantId) external returns (uint32 epoch) {
         MerchantRecord storage merchant = _merchants[merchantId];
         if (merchant.status == MerchantStatus.None) revert MerchantRegistryUnknownMerchant(merchantId);
         if (msg.sender != merchant.owner && msg.sender != merchant.signer) {
             revert MerchantRegistryNotOwnerOrSigner(merchantId, msg.sender);
         }
-        if (invoiceFloor <= merchant.invoiceFloor) {
-            revert MerchantRegistryInvoiceFloorNotRaised(merchant.invoiceFloor, invoiceFloor);
+        return _nextEpoch(merchantId);
+    }
+
+    /// @inheritdoc IMerchantRegistry
+    function setRecovery(uint32 merchantId, address recovery) external {
+        MerchantRecord storage merchant = _merchants[merchantId];
+        address current = merchant.recovery;
+        if (current == address(0)) {
+            _checkMerchantOwner(merchantId);
+        } else if (msg.sender != current) {
+            revert MerchantRegistryNotRecovery(merchantId, msg.sender);
         }
-        merchant.invoiceFloor = invoiceFloor;
-        emit MerchantInvoiceFloorRaised(merchantId, invoiceFloor);
+        merchant.recovery = recovery;
+        emit MerchantRecoveryChanged(merchantId, recovery);
+    }
+
+    /// @inheritdoc IMerchantRegistry
+    function recoverOwnership(uint32 merchantId, address newOwner) external {
+        MerchantRecord storage merchant = _merchants[merchantId];
+        // An unknown merchant has no recovery address, so this also rejects unknown ids.
+        if (msg.sender != merchant.recovery || msg.sender == address(0)) {
+            revert MerchantRegistryNotRecovery(merchantId, msg.sender);
+        }
+        if (newOwner == address(0)) revert MerchantRegistryInvalidNewOwner(newOwner);
+        address previousOwner = merchant.owner;
+        merchant.owner = newOwner;
+        delete merchant.pendingOwner;
+        emit MerchantOwnershipTransferred(merchantId, previousOwner, newOwner);
     }
 
     /// @inheritdoc IMerchantRegistry
@@ -178,12 +204,17 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
         terms.holdPeriod = merchant.holdPeriod;
         terms.status = merchant.status;
         terms.payout = merchant.payout;
-        terms.invoiceFloor = merchant.invoiceFloor;
+        terms.epoch = merchant.epoch;
     }
 
     /// @inheritdoc IMerchantRegistry
     function ownerOf(uint32 merchantId) external view returns (address) {
         return _merchants[merchantId].owner;
+    }
+
+    /// @inheritdoc IMerchantRegistry
+    function recoveryOf(uint32 merchantId) external view returns (address) {
+        return _merchants[merchantId].recovery;
     }
 
     /// @inheritdoc IMerchantRegistry
@@ -203,6 +234,14 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
         // The signer (the till's hot key) is checked first: it makes most refunds, and its slot is the one
         // a payment already reads.
         return account != address(0) && (account == merchant.signer || account == merchant.owner);
+    }
+
+    /// @dev Epochs only go up. Checked arithmetic: reaching 2^32 - 1 would take 4 billion transactions.
+    function _nextEpoch(uint32 merchantId) private returns (uint32 epoch) {
+        MerchantRecord storage merchant = _merchants[merchantId];
+        epoch = merchant.epoch + 1;
+        merchant.epoch = epoch;
+        emit MerchantInvoicesVoided(merchantId, epoch);
     }
 
     function _setStatus(uint32 merchantId, MerchantStatus status) private {

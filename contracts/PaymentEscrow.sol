@@ -25,6 +25,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     /// @inheritdoc IPaymentEscrow
     uint16 public constant MAX_FEE_BPS = 1_000;
     /// @inheritdoc IPaymentEscrow
+    uint32 public constant MAX_HOLD_PERIOD = 365 days;
+    /// @inheritdoc IPaymentEscrow
     bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
     /// @inheritdoc IPaymentEscrow
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -32,17 +34,23 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     /// @dev keccak256 of the EIP-712 type string in docs/invoice.md.
     bytes32 private constant _INVOICE_TYPEHASH =
         keccak256(
-            "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef)"
+            "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef,uint32 holdPeriod,uint32 epoch)"
         );
     uint256 private constant _BPS = 10_000;
     /// @dev Gas forwarded to a payout or refund push. Enough for smart wallets and regular tokens; a receiver
     /// that burns all of it cannot take the rest of the transaction with it.
     uint256 private constant _PUSH_GAS = 100_000;
+    /// @dev Gas a push needs left before it starts, so that the receiver surely gets all of _PUSH_GAS: the 63/64
+    /// rule (EIP-150) plus the call's own costs (cold account 2,600, value transfer 9,000, new account 25,000).
+    uint256 private constant _PUSH_GAS_NEEDED = _PUSH_GAS + _PUSH_GAS / 63 + 37_000;
     uint32 private constant _MIN_DISPUTE_TIMEOUT = 1 hours;
     uint32 private constant _MAX_DISPUTE_TIMEOUT = 90 days;
     uint8 private constant _PACKED_VERSION = 1;
     uint8 private constant _FLAG_PAYER = 1;
     uint8 private constant _FLAG_REFERENCE = 2;
+    uint8 private constant _FLAG_HOLD_PERIOD = 4;
+    uint8 private constant _FLAG_EPOCH = 8;
+    uint8 private constant _FLAGS_KNOWN = _FLAG_PAYER | _FLAG_REFERENCE | _FLAG_HOLD_PERIOD | _FLAG_EPOCH;
     /// @dev version | flags | merchantId | invoiceNumber | tokenIndex | amount | expiry | pointsAward | pointsRedeem
     uint256 private constant _PACKED_FIXED_LENGTH = 41;
 
@@ -75,6 +83,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     mapping(uint256 wordKey => uint256 bits) private _cancelledInvoices;
     mapping(uint256 paymentId => Payment) private _payments;
     mapping(address account => mapping(address token => uint256 amount)) private _withdrawable;
+    /// @dev Merchant shares of disputes resolved while the merchant was suspended, withdrawn by its owner later.
+    mapping(uint32 merchantId => mapping(address token => uint256 amount)) private _merchantBalances;
 
     /// @param registry_ The merchant registry.
     /// @param points_ The loyalty points contract (it must bind this escrow as its minter).
@@ -124,21 +134,22 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (_paused) revert PaymentEscrowPaused();
         TokenIndexEntry memory entry = _tokenIndexOf[invoice.token];
         if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(invoice.token);
-        _pay(invoice, entry.index, signature);
+        _pay(invoice, entry.index, signature, false);
     }
 
     /// @inheritdoc IPaymentEscrow
     function payPacked(bytes calldata packed) external payable nonReentrant {
         if (_paused) revert PaymentEscrowPaused();
         (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(packed);
-        _pay(invoice, tokenIndex, signature);
+        _pay(invoice, tokenIndex, signature, false);
     }
 
     /// @inheritdoc IPaymentEscrow
     function payPackedRaw() external payable nonReentrant {
         if (_paused) revert PaymentEscrowPaused();
         (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(msg.data[4:]);
-        _pay(invoice, tokenIndex, signature);
+        // Nothing delimits the signature here, so a wallet's calldata suffix would follow it (see the interface).
+        _pay(invoice, tokenIndex, signature, true);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -153,7 +164,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     // ------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IPaymentEscrow
-    function release(uint256[] calldata paymentIds) external nonReentrant {
+    function release(uint256[] calldata paymentIds) external nonReentrant returns (uint256 released) {
         if (paymentIds.length == 0) revert PaymentEscrowEmptyBatch();
         uint32 termsMerchantId;
         IMerchantRegistry.PaymentTerms memory terms;
@@ -161,19 +172,24 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             uint256 id = paymentIds[i];
             (uint32 merchantId, uint64 invoiceNumber) = _splitPaymentId(id);
             Payment memory payment = _payments[id];
-            if (payment.state != PaymentState.Held) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
-            if (block.timestamp < payment.releaseAt) {
-                revert PaymentEscrowNotReleasable(merchantId, invoiceNumber, payment.releaseAt);
-            }
+            // Skipped, not reverted: a keeper's batch must survive one id that was released or disputed first.
+            // A dispute opened during a suspension lapses to the merchant once it is reinstated.
+            if (payment.state != PaymentState.Held && payment.state != PaymentState.DisputedWhileSuspended) continue;
+            if (block.timestamp < payment.releaseAt) continue;
             // Batches usually hold one merchant's payments: read its terms once.
-            if (i == 0 || merchantId != termsMerchantId) {
+            if (released == 0 || merchantId != termsMerchantId) {
                 terms = _registry.paymentTerms(merchantId);
                 termsMerchantId = merchantId;
             }
-            if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantSuspended(merchantId);
+            if (terms.status != IMerchantRegistry.MerchantStatus.Active || terms.payout == address(this)) continue;
             // Settled payments keep no record (the used invoice bit says "settled"); clearing it refunds gas.
             delete _payments[id];
-            _settleHeld(merchantId, invoiceNumber, payment, terms.payout);
+            address token = _tokenAt[payment.tokenIndex].token;
+            _push(token, terms.payout, _settleHeld(merchantId, invoiceNumber, payment, token));
+            // At most paymentIds.length, which calldata bounds far below 2^256.
+            unchecked {
+                ++released;
+            }
         }
     }
 
@@ -185,7 +201,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     ) external nonReentrant onlyMerchant(merchantId) {
         Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
         PaymentState state = payment.state;
-        if (state != PaymentState.Held && state != PaymentState.Disputed) {
+        if (state != PaymentState.Held && !_isDisputed(state)) {
             revert PaymentEscrowInvalidState(merchantId, invoiceNumber, state);
         }
         if (amount == 0) revert PaymentEscrowZeroAmount();
@@ -199,19 +215,22 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         address payer,
         address token,
         uint256 amount,
+        uint32 pointsToRestore,
         uint32 pointsToClawBack
     ) external payable nonReentrant onlyMerchant(merchantId) {
         if (amount == 0) revert PaymentEscrowZeroAmount();
         if (payer == address(0)) revert PaymentEscrowZeroAddress();
-        InvoiceStatus status = _invoiceStatus(merchantId, invoiceNumber, 0);
+        InvoiceStatus status = _invoiceStatus(merchantId, invoiceNumber, 0, 0);
         if (status != InvoiceStatus.Settled) revert PaymentEscrowNotSettled(merchantId, invoiceNumber, status);
         // Settled payments keep no record (that is what keeps paying and releasing cheap): the merchant names the
         // payer from the InvoicePaid event, and pays the refund from its own funds. See docs/escrow.md.
         if (!_tokenIndexOf[token].listed) revert PaymentEscrowTokenNotAllowed(token);
 
         _collect(token, msg.sender, amount);
-        uint256 clawedBack = pointsToClawBack == 0 ? 0 : _points.burnUpTo(payer, merchantId, pointsToClawBack);
-        emit SettledPaymentRefunded(merchantId, invoiceNumber, payer, token, amount, clawedBack);
+        emit SettledPaymentRefunded(merchantId, invoiceNumber, payer, token, amount, pointsToRestore, pointsToClawBack);
+        // Restore first: the points redeemed on this payment cover the clawback before any debt is recorded.
+        if (pointsToRestore != 0) _points.mint(payer, merchantId, pointsToRestore);
+        if (pointsToClawBack != 0) _points.clawBack(payer, merchantId, pointsToClawBack);
         _push(token, payer, amount);
     }
 
@@ -221,13 +240,16 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (payment.state != PaymentState.Held) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
         if (msg.sender != payment.payer) revert PaymentEscrowNotPayer(payment.payer, msg.sender);
         // Once the refund window ended the payment belongs to the merchant, unless the merchant is suspended:
-        // then release is blocked and the payer must keep a way out.
-        if (
-            block.timestamp >= payment.releaseAt &&
-            _registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active
-        ) revert PaymentEscrowDisputeWindowClosed(payment.releaseAt);
+        // then release is blocked and the payer must keep a way out, which a reinstatement closes again.
+        PaymentState state = PaymentState.Disputed;
+        if (block.timestamp >= payment.releaseAt) {
+            if (_registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active) {
+                revert PaymentEscrowDisputeWindowClosed(payment.releaseAt);
+            }
+            state = PaymentState.DisputedWhileSuspended;
+        }
         uint40 deadline = uint40(block.timestamp) + _disputeTimeout;
-        payment.state = PaymentState.Disputed;
+        payment.state = state;
         payment.releaseAt = deadline;
         emit DisputeOpened(merchantId, invoiceNumber, deadline);
     }
@@ -239,9 +261,9 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         uint96 refundAmount
     ) external nonReentrant onlyRole(ARBITER_ROLE) {
         Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
-        if (payment.state != PaymentState.Disputed) {
-            revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
-        }
+        if (!_isDisputed(payment.state)) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
+        // After the deadline the payer may reclaim: a late decision must not front-run it.
+        if (block.timestamp >= payment.releaseAt) revert PaymentEscrowDisputeExpired(payment.releaseAt);
         uint96 refundable = payment.amount - payment.refunded;
         if (refundAmount > refundable) revert PaymentEscrowRefundTooLarge(refundAmount, refundable);
         emit DisputeResolved(merchantId, invoiceNumber, msg.sender, refundAmount);
@@ -251,37 +273,58 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             if (refundAmount != 0) _refundHeld(merchantId, invoiceNumber, payment, refundAmount);
             Payment memory settled = payment;
             delete _payments[_paymentId(merchantId, invoiceNumber)];
-            _settleHeld(merchantId, invoiceNumber, settled, _registry.paymentTerms(merchantId).payout);
+            address token = _tokenAt[settled.tokenIndex].token;
+            uint256 merchantAmount = _settleHeld(merchantId, invoiceNumber, settled, token);
+            IMerchantRegistry.PaymentTerms memory terms = _registry.paymentTerms(merchantId);
+            if (terms.status == IMerchantRegistry.MerchantStatus.Active) {
+                _push(token, terms.payout, merchantAmount);
+            } else {
+                // A suspension may mean the owner key leaked and the payout is a thief's: keep the share for the
+                // owner to withdraw once the merchant is recovered and reinstated.
+                _merchantBalances[merchantId][token] += merchantAmount;
+                emit MerchantBalanceCredited(merchantId, token, merchantAmount);
+            }
         }
     }
 
     /// @inheritdoc IPaymentEscrow
     function reclaim(uint32 merchantId, uint64 invoiceNumber) external nonReentrant {
         Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
-        if (payment.state != PaymentState.Disputed) {
-            revert PaymentEscrowInvalidState(merchantId, invoiceNumber, payment.state);
-        }
+        PaymentState state = payment.state;
+        if (!_isDisputed(state)) revert PaymentEscrowInvalidState(merchantId, invoiceNumber, state);
         if (msg.sender != payment.payer) revert PaymentEscrowNotPayer(payment.payer, msg.sender);
         if (block.timestamp < payment.releaseAt) revert PaymentEscrowDisputeNotExpired(payment.releaseAt);
+        // A dispute that only the suspension allowed does not outlive it (docs/escrow.md).
+        if (
+            state == PaymentState.DisputedWhileSuspended &&
+            _registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active
+        ) revert PaymentEscrowMerchantReinstated(merchantId);
         _refundHeld(merchantId, invoiceNumber, payment, payment.amount - payment.refunded);
     }
 
     /// @inheritdoc IPaymentEscrow
     function withdraw(address token, address to) external nonReentrant {
-        if (to == address(0)) revert PaymentEscrowZeroAddress();
+        _checkRecipient(to);
         uint256 amount = _withdrawable[msg.sender][token];
         if (amount == 0) revert PaymentEscrowNothingToWithdraw(msg.sender, token);
         delete _withdrawable[msg.sender][token];
         emit Withdrawn(msg.sender, token, to, amount);
-        bool sent;
-        if (token == address(0)) {
-            // Withdrawals forward all gas: the account asked for it and picked `to`.
-            // solhint-disable-next-line avoid-low-level-calls
-            (sent, ) = to.call{value: amount}("");
-        } else {
-            sent = IERC20(token).trySafeTransfer(to, amount);
+        _send(token, to, amount);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function withdrawMerchantBalance(uint32 merchantId, address token, address to) external nonReentrant {
+        IMerchantRegistry registry_ = _registry;
+        if (msg.sender != registry_.ownerOf(merchantId)) revert PaymentEscrowNotMerchant(merchantId, msg.sender);
+        if (registry_.paymentTerms(merchantId).status != IMerchantRegistry.MerchantStatus.Active) {
+            revert PaymentEscrowMerchantSuspended(merchantId);
         }
-        if (!sent) revert PaymentEscrowWithdrawFailed(token, to, amount);
+        _checkRecipient(to);
+        uint256 amount = _merchantBalances[merchantId][token];
+        if (amount == 0) revert PaymentEscrowNothingToWithdraw(msg.sender, token);
+        delete _merchantBalances[merchantId][token];
+        emit MerchantBalanceWithdrawn(merchantId, token, to, amount);
+        _send(token, to, amount);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -348,8 +391,13 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IPaymentEscrow
-    function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus) {
-        return _invoiceStatus(merchantId, invoiceNumber, expiry);
+    function invoiceStatus(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        uint40 expiry,
+        uint32 epoch
+    ) external view returns (InvoiceStatus) {
+        return _invoiceStatus(merchantId, invoiceNumber, expiry, epoch);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -361,6 +409,11 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     function isInvoiceUsed(uint32 merchantId, uint64 invoiceNumber) external view returns (bool) {
         (uint256 wordKey, uint256 bit) = _invoiceBit(merchantId, invoiceNumber);
         return _usedInvoices[wordKey] & bit != 0;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function merchantBalanceOf(uint32 merchantId, address token) external view returns (uint256) {
+        return _merchantBalances[merchantId][token];
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -426,19 +479,19 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     // ------------------------------------------------------------------------------------------------------------
 
     /// @dev The entry points checked the pause and resolved the token (in that order, see docs/escrow.md).
-    function _pay(Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) private {
+    /// `ignoreSuffix`: the signature was not delimited (payPackedRaw), see `_isValidSignature`.
+    function _pay(Invoice memory invoice, uint16 tokenIndex, bytes calldata signature, bool ignoreSuffix) private {
         if (block.timestamp > invoice.expiry) revert PaymentEscrowInvoiceExpired(invoice.expiry);
         if (invoice.payer != address(0) && invoice.payer != msg.sender) {
             revert PaymentEscrowWrongPayer(invoice.payer, msg.sender);
         }
         if (invoice.amount == 0) revert PaymentEscrowZeroAmount();
+        if (invoice.holdPeriod > MAX_HOLD_PERIOD) revert PaymentEscrowHoldPeriodTooLong(invoice.holdPeriod, MAX_HOLD_PERIOD);
         uint32 merchantId = invoice.merchantId;
         IMerchantRegistry.PaymentTerms memory terms = _registry.paymentTerms(merchantId);
         if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantNotActive(merchantId);
-        if (invoice.invoiceNumber < terms.invoiceFloor) {
-            revert PaymentEscrowInvoiceVoided(invoice.invoiceNumber, terms.invoiceFloor);
-        }
-        if (!_isValidSignature(terms.signer, _invoiceDigest(invoice), signature)) {
+        if (invoice.epoch != terms.epoch) revert PaymentEscrowInvoiceVoided(invoice.epoch, terms.epoch);
+        if (!_isValidSignature(terms.signer, _invoiceDigest(invoice), signature, ignoreSuffix)) {
             revert PaymentEscrowInvalidSignature(merchantId, terms.signer);
         }
         _useInvoice(merchantId, invoice.invoiceNumber);
@@ -446,20 +499,22 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         _collect(invoice.token, msg.sender, invoice.amount);
         if (invoice.pointsRedeem != 0) _points.burn(msg.sender, merchantId, invoice.pointsRedeem);
 
-        if (terms.holdPeriod == 0) {
+        // The window the payer was shown (signed in the invoice) is a floor: no settings change can shorten it.
+        uint32 holdPeriod = invoice.holdPeriod > terms.holdPeriod ? invoice.holdPeriod : terms.holdPeriod;
+        if (holdPeriod == 0) {
             emit InvoicePaid(merchantId, invoice.invoiceNumber, msg.sender, invoice.token, invoice.amount, block.timestamp);
-            _settle(
+            uint256 merchantAmount = _settle(
                 merchantId,
                 invoice.invoiceNumber,
-                terms.payout,
                 msg.sender,
                 invoice.token,
                 invoice.amount,
                 _feeBps,
                 invoice.pointsAward
             );
+            _push(invoice.token, terms.payout, merchantAmount);
         } else {
-            uint40 releaseAt = uint40(block.timestamp) + terms.holdPeriod;
+            uint40 releaseAt = uint40(block.timestamp) + holdPeriod;
             _payments[_paymentId(merchantId, invoice.invoiceNumber)] = Payment({
                 payer: msg.sender,
                 releaseAt: releaseAt,
@@ -508,41 +563,47 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (!ok) revert PaymentEscrowTokenNotContract(token);
     }
 
-    /// @dev Settles what is left of a held payment (its record already deleted).
-    function _settleHeld(uint32 merchantId, uint64 invoiceNumber, Payment memory payment, address payout) private {
+    /// @dev Settles what is left of a held payment (its record already deleted); returns the merchant's share,
+    /// which the caller sends.
+    function _settleHeld(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        Payment memory payment,
+        address token
+    ) private returns (uint256) {
         uint96 amount = payment.amount;
         uint96 remaining = amount - payment.refunded;
         // Points are awarded only for what was not refunded, rounded down.
         uint256 points = (uint256(payment.pointsAward) * remaining) / amount;
-        _settle(
-            merchantId,
-            invoiceNumber,
-            payout,
-            payment.payer,
-            _tokenAt[payment.tokenIndex].token,
-            remaining,
-            payment.feeBps,
-            points
-        );
+        return
+            _settle(
+                merchantId,
+                invoiceNumber,
+                payment.payer,
+                token,
+                remaining,
+                payment.feeBps,
+                points
+            );
     }
 
+    /// @dev Credits the fee, awards the points and returns the merchant's share (positive: at least 90% of a
+    /// positive amount), which the caller sends.
     function _settle(
         uint32 merchantId,
         uint64 invoiceNumber,
-        address payout,
         address payer,
         address token,
         uint256 amount,
         uint16 feeBps_,
         uint256 points
-    ) private {
+    ) private returns (uint256 merchantAmount) {
         // amount < 2^96 and feeBps_ <= 1_000: the product cannot overflow; fee <= amount.
         uint256 fee = (amount * feeBps_) / _BPS;
-        uint256 merchantAmount = amount - fee;
+        merchantAmount = amount - fee;
         if (fee != 0) _withdrawable[_treasury][token] += fee;
         emit PaymentSettled(merchantId, invoiceNumber, merchantAmount, fee, points);
         if (points != 0) _points.mint(payer, merchantId, points);
-        _push(token, payout, merchantAmount);
     }
 
     /// @dev Refunds `amount` (> 0, at most what is left) of a held or disputed payment to its payer.
@@ -572,10 +633,26 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         _push(_tokenAt[tokenIndex].token, payer, amount);
     }
 
+    /// @dev Sends a withdrawal, forwarding all gas: the account asked for it and picked `to`.
+    function _send(address token, address to, uint256 amount) private {
+        bool sent;
+        if (token == address(0)) {
+            // solhint-disable-next-line avoid-low-level-calls
+            (sent, ) = to.call{value: amount}("");
+        } else {
+            sent = IERC20(token).trySafeTransfer(to, amount);
+        }
+        if (!sent) revert PaymentEscrowWithdrawFailed(token, to, amount);
+    }
+
     /// @dev Sends `amount` to `to`; if the receiver reverts, runs out of gas or is blocklisted, credits it to
     /// `to`'s withdrawable balance instead so nobody else is blocked and nothing is lost.
     /// Every caller passes a positive amount (a merchant share is at least 90% of a positive remainder).
     function _push(address token, address to, uint256 amount) private {
+        if (to == address(this)) revert PaymentEscrowInvalidRecipient(to);
+        // Checked before the call, not after: a caller who gives too little gas must not be able to make an honest
+        // receiver fail cheaply and divert its payout into the ledger.
+        if (gasleft() < _PUSH_GAS_NEEDED) revert PaymentEscrowInsufficientGas(gasleft());
         bool sent;
         if (token == address(0)) {
             assembly ("memory-safe") {
@@ -586,9 +663,6 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             sent = _tryTransfer(token, to, amount);
         }
         if (!sent) {
-            // If the push got less than _PUSH_GAS only because the caller supplied too little gas (the 63/64
-            // rule), the failure is the caller's doing: revert rather than divert the payout to a balance.
-            if (gasleft() < _PUSH_GAS / 63) revert PaymentEscrowInsufficientGas(gasleft());
             _withdrawable[to][token] += amount;
             emit BalanceCredited(to, token, amount);
         }
@@ -624,10 +698,15 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         _usedInvoices[wordKey] = word | bit;
     }
 
-    function _invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) private view returns (InvoiceStatus) {
+    function _invoiceStatus(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        uint40 expiry,
+        uint32 epoch
+    ) private view returns (InvoiceStatus) {
         (uint256 wordKey, uint256 bit) = _invoiceBit(merchantId, invoiceNumber);
         if (_usedInvoices[wordKey] & bit == 0) {
-            if (invoiceNumber < _registry.paymentTerms(merchantId).invoiceFloor) return InvoiceStatus.Voided;
+            if (epoch < _registry.paymentTerms(merchantId).epoch) return InvoiceStatus.Voided;
             if (expiry != 0 && block.timestamp > expiry) return InvoiceStatus.Expired;
             return InvoiceStatus.Unpaid;
         }
@@ -635,7 +714,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         Payment storage payment = _payments[_paymentId(merchantId, invoiceNumber)];
         PaymentState state = payment.state;
         if (state == PaymentState.Held) return payment.refunded == 0 ? InvoiceStatus.Held : InvoiceStatus.PartiallyRefunded;
-        if (state == PaymentState.Disputed) return InvoiceStatus.Disputed;
+        if (_isDisputed(state)) return InvoiceStatus.Disputed;
         if (state == PaymentState.Refunded) return InvoiceStatus.Refunded;
         // No record: settled (at once, on release, or by a dispute split).
         return InvoiceStatus.Settled;
@@ -646,12 +725,12 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         bytes32 structHash;
         // Not marked memory-safe: it borrows (and restores) the word before the struct.
         assembly {
-            // hashStruct = keccak256(typeHash || the 9 fields, each already a 32-byte word in memory): the
+            // hashStruct = keccak256(typeHash || the 11 fields, each already a 32-byte word in memory): the
             // typehash is written over the word before the struct and restored, instead of a fresh abi.encode.
             let before := sub(invoice, 0x20)
             let saved := mload(before)
             mstore(before, typeHash)
-            structHash := keccak256(before, 0x140)
+            structHash := keccak256(before, 0x180)
             mstore(before, saved)
         }
         return _hashTypedDataV4(structHash);
@@ -659,7 +738,24 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     /// @dev ECDSA first (65-byte or 64-byte EIP-2098 signatures; high-s rejected), then ERC-1271 for contract
     /// signers. Trying ECDSA first saves the EXTCODESIZE of a cold EOA signer; a contract address has no key.
-    function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+    /// With `ignoreSuffix`, an EOA signer's signature is its first 64 or 65 bytes and the rest a wallet's suffix.
+    function _isValidSignature(
+        address signer,
+        bytes32 digest,
+        bytes calldata signature,
+        bool ignoreSuffix
+    ) private view returns (bool) {
+        if (ignoreSuffix && signature.length > 65 && signer.code.length == 0) {
+            return _isValidEcdsa(signer, digest, signature[:64]) || _isValidEcdsa(signer, digest, signature[:65]);
+        }
+        if (_isValidEcdsa(signer, digest, signature)) return true;
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+    }
+
+    /// @dev Whether `signature` (64 or 65 bytes; any other length is not ECDSA) recovers to `signer`.
+    function _isValidEcdsa(address signer, bytes32 digest, bytes calldata signature) private pure returns (bool) {
+        address recovered;
+        ECDSA.RecoverError recoverError;
         if (signature.length == 64) {
             bytes32 r;
             bytes32 vs;
@@ -667,13 +763,13 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
                 r := calldataload(signature.offset)
                 vs := calldataload(add(signature.offset, 0x20))
             }
-            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(digest, r, vs);
-            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
+            (recovered, recoverError, ) = ECDSA.tryRecover(digest, r, vs);
         } else if (signature.length == 65) {
-            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(digest, signature);
-            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
+            (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        } else {
+            return false;
         }
-        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
+        return recoverError == ECDSA.RecoverError.NoError && recovered == signer;
     }
 
     function _decodePacked(
@@ -690,7 +786,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         uint8 version = uint8(head >> 248);
         if (version != _PACKED_VERSION) revert PaymentEscrowPackedVersionUnsupported(version);
         uint8 flags = uint8(head >> 240);
-        if (flags & ~(_FLAG_PAYER | _FLAG_REFERENCE) != 0) revert PaymentEscrowPackedFlagsInvalid(flags);
+        if (flags & ~_FLAGS_KNOWN != 0) revert PaymentEscrowPackedFlagsInvalid(flags);
         invoice.merchantId = uint32(head >> 208);
         invoice.invoiceNumber = uint64(head >> 144);
         tokenIndex = uint16(head >> 128);
@@ -700,7 +796,12 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         invoice.pointsRedeem = uint32(tail >> 152);
 
         uint256 offset = _PACKED_FIXED_LENGTH;
-        uint256 minLength = offset + 1 + (flags & _FLAG_PAYER != 0 ? 20 : 0) + (flags & _FLAG_REFERENCE != 0 ? 32 : 0);
+        uint256 minLength = offset +
+            1 +
+            (flags & _FLAG_PAYER != 0 ? 20 : 0) +
+            (flags & _FLAG_REFERENCE != 0 ? 32 : 0) +
+            (flags & _FLAG_HOLD_PERIOD != 0 ? 4 : 0) +
+            (flags & _FLAG_EPOCH != 0 ? 4 : 0);
         if (length < minLength) revert PaymentEscrowPackedInvoiceTooShort(length, minLength);
         if (flags & _FLAG_PAYER != 0) {
             uint256 word;
@@ -720,12 +821,40 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             invoice.orderRef = orderRef;
             offset += 32;
         }
+        if (flags & _FLAG_HOLD_PERIOD != 0) {
+            invoice.holdPeriod = _readUint32(packed, offset);
+            if (invoice.holdPeriod == 0) revert PaymentEscrowPackedNotCanonical(flags);
+            offset += 4;
+        }
+        if (flags & _FLAG_EPOCH != 0) {
+            invoice.epoch = _readUint32(packed, offset);
+            if (invoice.epoch == 0) revert PaymentEscrowPackedNotCanonical(flags);
+            offset += 4;
+        }
         signature = packed[offset:];
 
         if (tokenIndex >= _tokenCount) revert PaymentEscrowUnknownTokenIndex(tokenIndex);
         TokenEntry memory entry = _tokenAt[tokenIndex];
         if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(entry.token);
         invoice.token = entry.token;
+    }
+
+    /// @dev The big-endian uint32 at `offset` (the caller checked the length).
+    function _readUint32(bytes calldata packed, uint256 offset) private pure returns (uint32 value) {
+        uint256 word;
+        assembly ("memory-safe") {
+            word := calldataload(add(packed.offset, offset))
+        }
+        value = uint32(word >> 224);
+    }
+
+    function _isDisputed(PaymentState state) private pure returns (bool) {
+        return state == PaymentState.Disputed || state == PaymentState.DisputedWhileSuspended;
+    }
+
+    function _checkRecipient(address to) private view {
+        if (to == address(0)) revert PaymentEscrowZeroAddress();
+        if (to == address(this)) revert PaymentEscrowInvalidRecipient(to);
     }
 
     function _setFee(uint16 feeBps_) private {

@@ -10,6 +10,12 @@ interface ILoyaltyPoints {
     /// @notice Emitted when a merchant's owner allowed or disallowed transfers of its points.
     event LoyaltyPointsTransferabilityChanged(uint32 indexed merchantId, bool transferable);
 
+    /// @notice Emitted when a clawback found fewer points than asked: `amount` more is owed, `totalDebt` in all.
+    /// The debt is burned from the account's points the next time it spends or transfers them.
+    event LoyaltyPointsDebtRecorded(address indexed account, uint32 indexed merchantId, uint256 amount, uint256 totalDebt);
+    /// @notice Emitted when an account's points debt was burned from its balance before it spent points.
+    event LoyaltyPointsDebtRepaid(address indexed account, uint32 indexed merchantId, uint256 amount);
+
     /// @notice Only the escrow may mint and burn.
     error LoyaltyPointsNotEscrow(address caller);
     /// @notice The escrow address is zero.
@@ -24,18 +30,23 @@ interface ILoyaltyPoints {
     /// @notice Mints `amount` points of `merchantId` to `to`. Escrow only.
     function mint(address to, uint32 merchantId, uint256 amount) external;
 
-    /// @notice Burns exactly `amount` points of `merchantId` from `from`; reverts if the balance is short. Escrow only.
+    /// @notice Burns `amount` points of `merchantId` from `from` (a redemption), after burning any points debt
+    /// first; reverts if the balance is short of both. Escrow only.
     function burn(address from, uint32 merchantId, uint256 amount) external;
 
-    /// @notice Burns up to `amount` points of `merchantId` from `from` (what is left of them). Escrow only.
-    /// @return burned The number of points burned.
-    function burnUpTo(address from, uint32 merchantId, uint256 amount) external returns (uint256 burned);
+    /// @notice Claws back `amount` points of `merchantId` from `from`: burns what the balance holds and records the
+    /// rest as a debt, burned before the account can spend or transfer points of this merchant again. Escrow only.
+    /// @return burned The number of points burned now (the rest became debt).
+    function clawBack(address from, uint32 merchantId, uint256 amount) external returns (uint256 burned);
 
     /// @notice Allows or disallows transfers of `merchantId`'s points between customers. Merchant owner only.
     function setTransferable(uint32 merchantId, bool transferable) external;
 
     /// @notice Whether `merchantId`'s points can move between customers.
     function isTransferable(uint32 merchantId) external view returns (bool);
+
+    /// @notice Points of `merchantId` that `account` owes from clawbacks (not yet burned).
+    function debtOf(address account, uint32 merchantId) external view returns (uint256);
 
     /// @notice The escrow, the only minter and burner (fixed at construction).
     function escrow() external view returns (address);

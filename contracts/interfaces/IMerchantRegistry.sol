@@ -18,13 +18,14 @@ interface IMerchantRegistry {
     /// @param holdPeriod Seconds a payment is held before it can be released; 0 settles at once.
     /// @param status Current status; only `Active` merchants can be paid.
     /// @param payout Address that receives the merchant's share on settlement.
-    /// @param invoiceFloor Invoice numbers below this floor are void and can never be paid.
+    /// @param epoch Current invoice epoch: only invoices signed for this epoch can be paid. It moves on with
+    /// `voidInvoices` and with every signer rotation, voiding every invoice signed before.
     struct PaymentTerms {
         address signer;
         uint32 holdPeriod;
         MerchantStatus status;
         address payout;
-        uint64 invoiceFloor;
+        uint32 epoch;
     }
 
     /// @notice Emitted when a merchant is registered.
@@ -39,14 +40,19 @@ interface IMerchantRegistry {
     );
     /// @notice Emitted when the payout address changes.
     event MerchantPayoutChanged(uint32 indexed merchantId, address payout);
-    /// @notice Emitted when the invoice signer changes; invoices signed by the previous signer stop being payable.
+    /// @notice Emitted when the invoice signer changes (followed by `MerchantInvoicesVoided`: invoices signed
+    /// before stop being payable, even if the old key is made signer again).
     event MerchantSignerChanged(uint32 indexed merchantId, address signer);
-    /// @notice Emitted when the hold period (refund window) changes; it applies to payments made afterwards.
+    /// @notice Emitted when the hold period changes; it applies to invoices signed with a shorter window too, since
+    /// the escrow holds each payment for the longer of this and the window in its invoice.
     event MerchantHoldPeriodChanged(uint32 indexed merchantId, uint32 holdPeriod);
     /// @notice Emitted when the display name or metadata URI changes.
     event MerchantProfileChanged(uint32 indexed merchantId, string name, string metadataURI);
-    /// @notice Emitted when invoice numbers below `invoiceFloor` were voided.
-    event MerchantInvoiceFloorRaised(uint32 indexed merchantId, uint64 invoiceFloor);
+    /// @notice Emitted when the merchant moved to invoice epoch `epoch`: every invoice signed for an earlier epoch
+    /// can no longer be paid.
+    event MerchantInvoicesVoided(uint32 indexed merchantId, uint32 epoch);
+    /// @notice Emitted when the merchant's recovery address changed.
+    event MerchantRecoveryChanged(uint32 indexed merchantId, address indexed recovery);
     /// @notice Emitted when the owner started an ownership transfer.
     event MerchantOwnershipTransferStarted(uint32 indexed merchantId, address indexed owner, address indexed pendingOwner);
     /// @notice Emitted when the pending owner accepted ownership.
@@ -74,8 +80,10 @@ interface IMerchantRegistry {
     error MerchantRegistryHoldPeriodTooLong(uint32 holdPeriod, uint32 maxHoldPeriod);
     /// @notice The platform maximum hold period exceeds the hard limit in code.
     error MerchantRegistryMaxHoldPeriodTooLong(uint32 maxHoldPeriod, uint32 limit);
-    /// @notice The invoice floor can only move up.
-    error MerchantRegistryInvoiceFloorNotRaised(uint64 invoiceFloor, uint64 requested);
+    /// @notice Only the merchant's recovery address may do this.
+    error MerchantRegistryNotRecovery(uint32 merchantId, address caller);
+    /// @notice The new owner is the zero address.
+    error MerchantRegistryInvalidNewOwner(address newOwner);
     /// @notice The display name is longer than allowed.
     error MerchantRegistryNameTooLong(uint256 length, uint256 maxLength);
     /// @notice The merchant already has this status.
@@ -102,18 +110,32 @@ interface IMerchantRegistry {
     /// @notice Sets the payout address. Owner only. Held payments released later go to the new address.
     function setPayout(uint32 merchantId, address payout) external;
 
-    /// @notice Rotates the invoice signer. Owner only. Takes effect at once: invoices signed by the old signer
-    /// can no longer be paid.
+    /// @notice Rotates the invoice signer and moves to the next invoice epoch. Owner only. Takes effect at once:
+    /// invoices signed before can no longer be paid, even if a later rotation brings the old key back.
     function setSigner(uint32 merchantId, address signer) external;
 
-    /// @notice Sets the hold period for future payments. Owner only. Payments already held keep their release time.
+    /// @notice Sets the hold period (refund window) for future payments. Owner only. Payments already held keep
+    /// their release time. An invoice carries the window its payer was shown, and the escrow holds the payment for
+    /// the longer of the two, so lowering this never shortens a window a payer saw.
     function setHoldPeriod(uint32 merchantId, uint32 holdPeriod) external;
 
     /// @notice Sets the display name and metadata URI. Owner only.
     function setProfile(uint32 merchantId, string calldata name, string calldata metadataURI) external;
 
-    /// @notice Voids every unpaid invoice numbered below `invoiceFloor`. Owner or signer (an incident action).
-    function raiseInvoiceFloor(uint32 merchantId, uint64 invoiceFloor) external;
+    /// @notice Moves the merchant to the next invoice epoch, voiding every unpaid invoice signed so far. Owner or
+    /// signer. Reversible in effect (new invoices are signed for the new epoch), so a stolen signer key can void
+    /// outstanding invoices but never make the merchant id unusable.
+    /// @return epoch The new epoch.
+    function voidInvoices(uint32 merchantId) external returns (uint32 epoch);
+
+    /// @notice Sets the recovery address, which may take over ownership with `recoverOwnership`. While none is set
+    /// the owner sets it; once set, only the recovery address itself can change it (so a stolen owner key cannot
+    /// replace it). `address(0)` removes it (then the owner may set one again).
+    function setRecovery(uint32 merchantId, address recovery) external;
+
+    /// @notice Makes `newOwner` the merchant's owner at once and cancels any pending transfer. Recovery address
+    /// only: the way back after an owner key leaked (see docs/SECURITY.md, incident playbook).
+    function recoverOwnership(uint32 merchantId, address newOwner) external;
 
     /// @notice Starts moving ownership to `newOwner`, who must accept. Owner only; `address(0)` cancels.
     function transferMerchantOwnership(uint32 merchantId, address newOwner) external;
@@ -127,7 +149,9 @@ interface IMerchantRegistry {
     /// @notice Reinstates a suspended merchant. Admin only.
     function reinstate(uint32 merchantId) external;
 
-    /// @notice Sets the longest hold period a merchant may choose, at most `MAX_HOLD_PERIOD_LIMIT`. Admin only.
+    /// @notice Sets the longest hold period a merchant may choose from now on, at most `MAX_HOLD_PERIOD_LIMIT`.
+    /// Admin only. Merchants that chose a longer period keep it: shortening their window would take refund rights
+    /// from payers who were shown it (docs/escrow.md).
     function setMaxHoldPeriod(uint32 maxHoldPeriod) external;
 
     /// @notice The hard limit in code for `maxHoldPeriod()`.
@@ -145,6 +169,9 @@ interface IMerchantRegistry {
 
     /// @notice The merchant's owner (zero for an unknown id).
     function ownerOf(uint32 merchantId) external view returns (address);
+
+    /// @notice The recovery address (zero if none).
+    function recoveryOf(uint32 merchantId) external view returns (address);
 
     /// @notice The account that may accept ownership (zero if none).
     function pendingOwnerOf(uint32 merchantId) external view returns (address);

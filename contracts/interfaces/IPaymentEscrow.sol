@@ -17,6 +17,10 @@ interface IPaymentEscrow {
     /// @param pointsAward Loyalty points the payer earns when the payment settles.
     /// @param pointsRedeem Loyalty points burned from the payer as a discount already reflected in `amount`.
     /// @param orderRef Merchant's order reference (e.g. a hash of the basket); zero if unused.
+    /// @param holdPeriod The refund window the payer is shown, in seconds: the payment is held for the longer of
+    /// this and the merchant's hold period at payment time, so no change of settings can shorten it. At most
+    /// `MAX_HOLD_PERIOD`.
+    /// @param epoch The merchant's invoice epoch it was signed for; only the current epoch can be paid.
     struct Invoice {
         uint32 merchantId;
         uint64 invoiceNumber;
@@ -27,15 +31,21 @@ interface IPaymentEscrow {
         uint32 pointsAward;
         uint32 pointsRedeem;
         bytes32 orderRef;
+        uint32 holdPeriod;
+        uint32 epoch;
     }
 
     /// @notice State of a payment record. Records exist only for held payments: a payment that settles (at once,
     /// on release or by a dispute split) leaves no record, and its used invoice bit then means "settled".
+    /// `DisputedWhileSuspended`: disputed after its refund window ended, which only a suspended merchant allows;
+    /// if the arbiter lets the deadline pass, the payer reclaims only while the merchant is still suspended, and
+    /// once it is reinstated `release` settles it to the merchant.
     enum PaymentState {
         None,
         Held,
         Disputed,
-        Refunded
+        Refunded,
+        DisputedWhileSuspended
     }
 
     /// @notice Status of an invoice number, as `invoiceStatus` reports it. `PartiallyRefunded`: still held, part
@@ -94,13 +104,16 @@ interface IPaymentEscrow {
     );
     /// @notice Emitted when a held payment was refunded in part or in whole.
     event PaymentRefunded(uint32 indexed merchantId, uint64 indexed invoiceNumber, uint256 amount, uint256 totalRefunded);
-    /// @notice Emitted when a merchant refunded a settled payment with its own funds, clawing back points.
+    /// @notice Emitted when a merchant refunded a settled payment with its own funds, restoring the points the
+    /// payer redeemed on it and clawing back the points it earned (what the payer no longer holds became a points
+    /// debt, see `ILoyaltyPoints.clawBack`).
     event SettledPaymentRefunded(
         uint32 indexed merchantId,
         uint64 indexed invoiceNumber,
         address indexed payer,
         address token,
         uint256 amount,
+        uint256 pointsRestored,
         uint256 pointsClawedBack
     );
     /// @notice Emitted when the payer opened a dispute; the arbiter must decide before `deadline`.
@@ -109,6 +122,11 @@ interface IPaymentEscrow {
     event DisputeResolved(uint32 indexed merchantId, uint64 indexed invoiceNumber, address indexed arbiter, uint256 refundAmount);
     /// @notice Emitted when the merchant cancelled an unpaid invoice number.
     event InvoiceCancelled(uint32 indexed merchantId, uint64 indexed invoiceNumber);
+    /// @notice Emitted when a dispute was resolved while the merchant was suspended: its share was credited to the
+    /// merchant's frozen balance instead of its payout address (a suspension may mean the owner key leaked).
+    event MerchantBalanceCredited(uint32 indexed merchantId, address indexed token, uint256 amount);
+    /// @notice Emitted when the merchant's owner withdrew its frozen balance.
+    event MerchantBalanceWithdrawn(uint32 indexed merchantId, address indexed token, address indexed to, uint256 amount);
     /// @notice Emitted when a push failed and the amount was credited to `account`'s withdrawable balance.
     event BalanceCredited(address indexed account, address indexed token, uint256 amount);
     /// @notice Emitted when `account` withdrew its balance to `to`.
@@ -138,8 +156,10 @@ interface IPaymentEscrow {
     error PaymentEscrowInvoiceExpired(uint40 expiry);
     /// @notice The invoice number was already paid or cancelled.
     error PaymentEscrowInvoiceUsed(uint32 merchantId, uint64 invoiceNumber);
-    /// @notice The invoice number is below the merchant's invoice floor.
-    error PaymentEscrowInvoiceVoided(uint64 invoiceNumber, uint64 invoiceFloor);
+    /// @notice The invoice was signed for another invoice epoch than the merchant's current one (voided).
+    error PaymentEscrowInvoiceVoided(uint32 invoiceEpoch, uint32 merchantEpoch);
+    /// @notice The invoice's refund window exceeds the hard limit.
+    error PaymentEscrowHoldPeriodTooLong(uint32 holdPeriod, uint32 maxHoldPeriod);
     /// @notice The signature is not the merchant's current signer's signature over the invoice.
     error PaymentEscrowInvalidSignature(uint32 merchantId, address signer);
     /// @notice The merchant is not active (unknown or suspended).
@@ -180,6 +200,14 @@ interface IPaymentEscrow {
     error PaymentEscrowDisputeWindowClosed(uint40 releaseAt);
     /// @notice The arbiter's deadline has not passed yet.
     error PaymentEscrowDisputeNotExpired(uint40 deadline);
+    /// @notice The arbiter's deadline has passed: the payer may reclaim (or, for a dispute opened while the
+    /// merchant was suspended and since reinstated, `release` settles it).
+    error PaymentEscrowDisputeExpired(uint40 deadline);
+    /// @notice The dispute was opened while the merchant was suspended, and the merchant has been reinstated:
+    /// the payment now belongs to the merchant unless the arbiter decided otherwise in time.
+    error PaymentEscrowMerchantReinstated(uint32 merchantId);
+    /// @notice The escrow itself cannot receive a payout or withdrawal: the funds would be stranded.
+    error PaymentEscrowInvalidRecipient(address recipient);
     /// @notice The invoice has not settled (paid and released); a settled refund does not apply.
     error PaymentEscrowNotSettled(uint32 merchantId, uint64 invoiceNumber, InvoiceStatus status);
     /// @notice Nothing to withdraw.
@@ -206,44 +234,61 @@ interface IPaymentEscrow {
 
     /// @notice `payPacked` without the ABI wrapper, for the smallest L2 calldata: the call data is this
     /// function's selector followed directly by the packed invoice (no offset word, no length word, no padding).
-    /// Same checks and effects as `payPacked`.
+    /// Same checks and effects as `payPacked`. Wallets may append data to the call (ERC-8021 attribution
+    /// suffixes): for an EOA signer the signature is the first 64 (EIP-2098) or 65 bytes after the optional fields
+    /// and anything after it is ignored; an ERC-1271 signer's signature is all the rest, so such calls must not
+    /// carry a suffix (use `payPacked`).
     function payPackedRaw() external payable;
 
     /// @notice Cancels an unpaid invoice number so it can never be paid. Merchant owner or signer.
     function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external;
 
-    /// @notice Releases held payments whose hold period has ended. Anyone may call; funds go to the merchant.
-    function release(uint256[] calldata paymentIds) external;
+    /// @notice Releases held payments whose hold period has ended, and disputes opened during a suspension whose
+    /// deadline passed once the merchant is reinstated. Anyone may call; funds go to the merchant's payout. Ids
+    /// that cannot be released now (already settled, refunded or disputed, not yet due, merchant suspended) are
+    /// skipped, so a keeper's batch cannot be griefed by one front-run id.
+    /// @return released How many of `paymentIds` were released.
+    function release(uint256[] calldata paymentIds) external returns (uint256 released);
 
     /// @notice Refunds `amount` of a held or disputed payment to its payer. Merchant owner or signer.
     /// A full refund returns the redeemed points; points are awarded later only for what was not refunded.
     function refund(uint32 merchantId, uint64 invoiceNumber, uint96 amount) external;
 
     /// @notice Refunds a settled payment with the merchant's own funds (ETH as value, or tokens approved by the
-    /// caller) and claws back up to `pointsToClawBack` of the payer's points. Merchant owner or signer.
-    /// Settled payments leave no record: the merchant names the payer, from the `InvoicePaid` event.
+    /// caller), mints back `pointsToRestore` (the points the payer redeemed on it, for a full refund) and then
+    /// claws back `pointsToClawBack` (the points it earned; what the payer no longer holds becomes a points debt).
+    /// Merchant owner or signer. Settled payments leave no record: the merchant names the payer and the points
+    /// from the invoice and its `InvoicePaid` / `PaymentSettled` events.
     function refundSettled(
         uint32 merchantId,
         uint64 invoiceNumber,
         address payer,
         address token,
         uint256 amount,
+        uint32 pointsToRestore,
         uint32 pointsToClawBack
     ) external payable;
 
-    /// @notice Opens a dispute on a held payment before its release time (or any time while the merchant is
-    /// suspended). Payer only. Blocks release until the arbiter decides or the deadline passes.
+    /// @notice Opens a dispute on a held payment before its release time (or, after it, while the merchant is
+    /// suspended: see `DisputedWhileSuspended`). Payer only. Blocks release until the arbiter decides or the
+    /// deadline passes.
     function openDispute(uint32 merchantId, uint64 invoiceNumber) external;
 
-    /// @notice Resolves a dispute: `refundAmount` goes back to the payer, the rest settles to the merchant.
-    /// Arbiter only.
+    /// @notice Resolves a dispute before its deadline: `refundAmount` goes back to the payer, the rest settles to
+    /// the merchant (to its frozen balance while it is suspended). Arbiter only.
     function resolveDispute(uint32 merchantId, uint64 invoiceNumber, uint96 refundAmount) external;
 
-    /// @notice Takes back what is left of a disputed payment once the arbiter's deadline passed. Payer only.
+    /// @notice Takes back what is left of a disputed payment once the arbiter's deadline passed (for a dispute
+    /// opened during a suspension, only while the merchant is still suspended). Payer only.
     function reclaim(uint32 merchantId, uint64 invoiceNumber) external;
 
-    /// @notice Sends the caller's whole withdrawable balance of `token` to `to`.
+    /// @notice Sends the caller's whole withdrawable balance of `token` to `to` (not the escrow).
     function withdraw(address token, address to) external;
+
+    /// @notice Sends the merchant's whole frozen balance of `token` (dispute splits made while it was suspended)
+    /// to `to`. Merchant owner only, and only while the merchant is active: after a leaked owner key, the
+    /// platform keeps the merchant suspended until the recovery address has taken ownership back.
+    function withdrawMerchantBalance(uint32 merchantId, address token, address to) external;
 
     /// @notice Pauses new payments. Refunds, releases, disputes and withdrawals keep working. Pauser only.
     function pause() external;
@@ -267,6 +312,10 @@ interface IPaymentEscrow {
     /// Held payments in a disallowed token still settle and refund.
     function setTokenAllowed(address token, bool allowed) external;
 
+    /// @notice The longest refund window an invoice may carry, in seconds (365 days).
+    // solhint-disable-next-line func-name-mixedcase
+    function MAX_HOLD_PERIOD() external view returns (uint32);
+
     /// @notice The hard cap on the platform fee, in basis points.
     // solhint-disable-next-line func-name-mixedcase
     function MAX_FEE_BPS() external view returns (uint16);
@@ -285,8 +334,14 @@ interface IPaymentEscrow {
     /// @notice Decodes packed invoice bytes (see `payPacked`) into the invoice and its signature.
     function decodePacked(bytes calldata packed) external view returns (Invoice memory invoice, bytes memory signature);
 
-    /// @notice Status of an invoice number; `expiry` turns an unpaid invoice into `Expired` once passed.
-    function invoiceStatus(uint32 merchantId, uint64 invoiceNumber, uint40 expiry) external view returns (InvoiceStatus);
+    /// @notice Status of an invoice number. For an unpaid one: `Voided` if `epoch` (the invoice's) is below the
+    /// merchant's current epoch, else `Expired` once `expiry` passed (0 ignores the expiry), else `Unpaid`.
+    function invoiceStatus(
+        uint32 merchantId,
+        uint64 invoiceNumber,
+        uint40 expiry,
+        uint32 epoch
+    ) external view returns (InvoiceStatus);
 
     /// @notice The record of a held or disputed payment. Once settled it is all zero; once fully refunded only
     /// payer, state, token index and redeemed points remain (amounts are in the events).
@@ -294,6 +349,9 @@ interface IPaymentEscrow {
 
     /// @notice Whether the invoice number was used (paid or cancelled).
     function isInvoiceUsed(uint32 merchantId, uint64 invoiceNumber) external view returns (bool);
+
+    /// @notice The merchant's frozen balance of `token` (see `withdrawMerchantBalance`).
+    function merchantBalanceOf(uint32 merchantId, address token) external view returns (uint256);
 
     /// @notice What `account` can withdraw in `token`.
     function withdrawableOf(address account, address token) external view returns (uint256);

@@ -26,13 +26,16 @@ library InvoiceCodec {
         return compact(v, r, s);
     }
 
-    /// @notice version | flags | fixed fields | [payer] | [orderRef] | signature.
+    /// @notice version | flags | fixed fields | [payer] | [orderRef] | [holdPeriod] | [epoch] | signature.
     function pack(
         IPaymentEscrow.Invoice memory invoice,
         uint16 tokenIndex,
         bytes memory signature
     ) internal pure returns (bytes memory packed) {
-        uint8 flags = (invoice.payer != address(0) ? 1 : 0) | (invoice.orderRef != bytes32(0) ? 2 : 0);
+        uint8 flags = (invoice.payer != address(0) ? 1 : 0) |
+            (invoice.orderRef != bytes32(0) ? 2 : 0) |
+            (invoice.holdPeriod != 0 ? 4 : 0) |
+            (invoice.epoch != 0 ? 8 : 0);
         packed = abi.encodePacked(
             uint8(1),
             flags,
@@ -46,6 +49,8 @@ library InvoiceCodec {
         );
         if (flags & 1 != 0) packed = abi.encodePacked(packed, invoice.payer);
         if (flags & 2 != 0) packed = abi.encodePacked(packed, invoice.orderRef);
+        if (flags & 4 != 0) packed = abi.encodePacked(packed, invoice.holdPeriod);
+        if (flags & 8 != 0) packed = abi.encodePacked(packed, invoice.epoch);
         packed = abi.encodePacked(packed, signature);
     }
 }

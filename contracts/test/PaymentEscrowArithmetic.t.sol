@@ -222,7 +222,7 @@ contract PaymentEscrowArithmeticTest {
         );
         _assertEq(
             "status",
-            uint8(escrow.invoiceStatus(heldId, invoice.invoiceNumber, 0)),
+            uint8(escrow.invoiceStatus(heldId, invoice.invoiceNumber, 0, 0)),
             uint8(refundAmount == amount ? IPaymentEscrow.InvoiceStatus.Refunded : IPaymentEscrow.InvoiceStatus.Settled)
         );
     }
@@ -247,7 +247,9 @@ contract PaymentEscrowArithmeticTest {
             payer: address(0),
             pointsAward: 0,
             pointsRedeem: 0,
-            orderRef: bytes32(0)
+            orderRef: bytes32(0),
+            holdPeriod: 0,
+            epoch: 0
         });
         bytes memory forged = _sign(otherKey, invoice, compact);
         bytes memory genuine = _sign(SIGNER_KEY, invoice, compact);
@@ -289,7 +291,9 @@ contract PaymentEscrowArithmeticTest {
             payer: payer,
             pointsAward: pointsAward,
             pointsRedeem: 0,
-            orderRef: orderRef
+            orderRef: orderRef,
+            holdPeriod: 0,
+            epoch: 0
         });
         bytes memory signature = _sign(SIGNER_KEY, invoice, true);
         bytes memory packed = InvoiceCodec.pack(invoice, useToken ? 1 : 0, signature);
@@ -346,7 +350,9 @@ contract PaymentEscrowArithmeticTest {
             payer: PAYER,
             pointsAward: pointsAward,
             pointsRedeem: pointsRedeem,
-            orderRef: keccak256(abi.encode(merchantId, nextInvoice))
+            orderRef: keccak256(abi.encode(merchantId, nextInvoice)),
+            holdPeriod: 0,
+            epoch: 0
         });
     }
 

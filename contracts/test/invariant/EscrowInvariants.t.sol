@@ -65,6 +65,7 @@ contract EscrowHandler {
         uint256 settledBefore;
         uint256 treasuryBefore;
         uint256 pointsBefore;
+        uint256 debtBefore;
     }
 
     Vm private constant VM = Vm(VM_ADDRESS);
@@ -184,6 +185,7 @@ contract EscrowHandler {
         PayContext memory c;
         c.payer = payers[payerSeed % payers.length];
         c.merchantIndex = merchantSeed % merchantIds.length;
+        c.debtBefore = points.debtOf(c.payer, merchantIds[c.merchantIndex]);
         c.tokenIndex = uint16(tokenSeed % tokens.length);
         c.packed = mode & 4 != 0;
         c.compact = mode & 2 != 0;
@@ -193,7 +195,8 @@ contract EscrowHandler {
         _fund(c.payer, invoice.token, invoice.amount);
         c.expectSuccess = _payAllowed(c.payer, invoice);
         IMerchantRegistry.PaymentTerms memory terms = registry.paymentTerms(invoice.merchantId);
-        c.holdPeriod = terms.holdPeriod;
+        // The escrow holds for the longer of the signed window and the merchant's current one.
+        c.holdPeriod = invoice.holdPeriod > terms.holdPeriod ? invoice.holdPeriod : terms.holdPeriod;
         c.payout = terms.payout;
         c.settledBefore = _settledAt(c.payout, invoice.token);
         c.treasuryBefore = _treasuries(invoice.token);
@@ -243,7 +246,9 @@ contract EscrowHandler {
             payer: address(0),
             pointsAward: 0,
             pointsRedeem: 0,
-            orderRef: bytes32(0)
+            orderRef: bytes32(0),
+            holdPeriod: 0,
+            epoch: registry.paymentTerms(merchantId).epoch
         });
         bytes memory signature = _sign(merchantIndex, invoice, false);
         VM.prank(VM.addr(_signerKeys[merchantIndex]));
@@ -321,7 +326,7 @@ contract EscrowHandler {
         if (_allPoints() - pointsBefore != expectedPoints) _violation("release: points");
     }
 
-    /// @notice The payer opens a dispute on a held payment (before release time, or any time while suspended).
+    /// @notice The payer opens a dispute on a held payment (before release time, or after it while suspended).
     function openDispute(uint256 seed) external {
         (bool found, uint256 id) = _pick(seed, Status.Held, Status.Held);
         if (!found) return;
@@ -348,13 +353,18 @@ contract EscrowHandler {
         uint256 payerBefore = _settledAt(g.payer, g.token);
         uint256 sideBefore = _payoutsSide(g.token);
         uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        bool inTime = block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt;
+        bool suspended = registry.paymentTerms(g.merchantId).status != IMerchantRegistry.MerchantStatus.Active;
+        uint256 frozenBefore = escrow.merchantBalanceOf(g.merchantId, g.token);
         VM.prank(admin);
         try escrow.resolveDispute(g.merchantId, g.invoiceNumber, refundAmount) {
+            if (!inTime) _violation("arbiter resolved after the deadline");
             ++successes["resolve"];
         } catch {
-            _violation("arbiter could not resolve");
+            if (inTime) _violation("arbiter could not resolve");
             return;
         }
+        uint256 frozen = escrow.merchantBalanceOf(g.merchantId, g.token) - frozenBefore;
         if (_settledAt(g.payer, g.token) - payerBefore != refundAmount) _violation("resolve: payer amount");
         g.refunded += refundAmount;
         int256 pointsDelta = int256(points.balanceOf(g.payer, g.merchantId)) - int256(pointsBefore);
@@ -372,6 +382,9 @@ contract EscrowHandler {
             g.status = Status.Settled;
             if (pointsDelta != int256(award)) _violation("resolve: points award");
             if (_payoutsSide(g.token) - sideBefore != rest) _violation("resolve: merchant amount");
+            // While suspended the merchant's share is frozen, never pushed to a payout that may be a thief's.
+            uint256 share = rest - (uint256(rest) * g.feeBps) / BPS;
+            if (frozen != (suspended ? share : 0)) _violation("resolve: frozen share");
         }
     }
 
@@ -380,16 +393,21 @@ contract EscrowHandler {
         (bool found, uint256 id) = _pick(seed, Status.Disputed, Status.Disputed);
         if (!found) return;
         Ghost storage g = ghosts[id];
-        if (block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt) return;
+        IPaymentEscrow.Payment memory record = escrow.paymentOf(g.merchantId, g.invoiceNumber);
+        if (block.timestamp < record.releaseAt) return;
+        // A dispute only a suspension allowed does not outlive the reinstatement.
+        bool allowed = record.state == IPaymentEscrow.PaymentState.Disputed ||
+            registry.paymentTerms(g.merchantId).status != IMerchantRegistry.MerchantStatus.Active;
         uint96 remaining = g.amount - g.refunded;
         uint256 before = _settledAt(g.payer, g.token);
         uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
         VM.prank(g.payer);
         try escrow.reclaim(g.merchantId, g.invoiceNumber) {
+            if (!allowed) _violation("reclaimed after the reinstatement");
             _afterRefund(id, remaining, before, pointsBefore);
             ++successes["reclaim"];
         } catch {
-            _violation("payer could not reclaim");
+            if (allowed) _violation("payer could not reclaim");
         }
     }
 
@@ -400,9 +418,11 @@ contract EscrowHandler {
         Ghost storage g = ghosts[id];
         uint256 amount = _bound(amountSeed, 1, g.amount);
         uint32 claw = uint32(clawSeed % (uint256(g.pointsAward) + 1));
+        uint32 restore = uint32((clawSeed >> 128) % (uint256(g.pointsRedeem) + 1));
         _fund(address(this), g.token, amount);
         uint256 before = _settledAt(g.payer, g.token);
         uint256 pointsBefore = points.balanceOf(g.payer, g.merchantId);
+        uint256 debtBefore = points.debtOf(g.payer, g.merchantId);
         try
             escrow.refundSettled{value: g.token == ETH ? amount : 0}(
                 g.merchantId,
@@ -410,6 +430,7 @@ contract EscrowHandler {
                 g.payer,
                 g.token,
                 amount,
+                restore,
                 claw
             )
         {
@@ -419,10 +440,13 @@ contract EscrowHandler {
             return;
         }
         if (_settledAt(g.payer, g.token) - before != amount) _violation("refundSettled: payer amount");
-        uint256 burned = pointsBefore - points.balanceOf(g.payer, g.merchantId);
-        uint256 expectedBurn = claw < pointsBefore ? claw : pointsBefore;
-        if (burned != expectedBurn) _violation("refundSettled: clawback");
-        pointsBurned += burned;
+        // Restored first, then clawed back: what the payer no longer holds becomes debt.
+        uint256 available = pointsBefore + restore;
+        uint256 expectedBurn = claw < available ? claw : available;
+        if (points.balanceOf(g.payer, g.merchantId) != available - expectedBurn) _violation("refundSettled: clawback");
+        if (points.debtOf(g.payer, g.merchantId) != debtBefore + claw - expectedBurn) _violation("refundSettled: debt");
+        pointsMinted += restore;
+        pointsBurned += expectedBurn;
     }
 
     /// @notice An account withdraws its whole balance of a token to SINK.
@@ -524,16 +548,32 @@ contract EscrowHandler {
         _checkUnchanged(before, "roles");
     }
 
-    /// @notice A merchant's signer voids unpaid invoice numbers (incident action).
-    function raiseInvoiceFloor(uint256 seed, uint256 bySeed) external {
+    /// @notice A merchant's signer (or owner) voids every outstanding invoice by moving to the next epoch.
+    function voidInvoices(uint256 seed, bool byOwner) external {
         uint256 merchantIndex = seed % merchantIds.length;
         uint32 merchantId = merchantIds[merchantIndex];
-        uint64 floor = nextNumber[merchantId] + uint64(bySeed % 4) + 1;
         bytes32 before = fundsFingerprint();
-        VM.prank(VM.addr(_signerKeys[merchantIndex]));
-        registry.raiseInvoiceFloor(merchantId, floor);
-        nextNumber[merchantId] = floor;
-        _checkUnchanged(before, "raiseInvoiceFloor");
+        VM.prank(byOwner ? address(this) : VM.addr(_signerKeys[merchantIndex]));
+        registry.voidInvoices(merchantId);
+        _checkUnchanged(before, "voidInvoices");
+    }
+
+    /// @notice The merchant's owner withdraws its frozen balance (dispute splits made while it was suspended).
+    function withdrawMerchantBalance(uint256 seed, uint256 tokenSeed) external {
+        uint32 merchantId = merchantIds[seed % merchantIds.length];
+        address asset = tokens[tokenSeed % tokens.length];
+        uint256 amount = escrow.merchantBalanceOf(merchantId, asset);
+        if (amount == 0) return;
+        bool active = registry.paymentTerms(merchantId).status == IMerchantRegistry.MerchantStatus.Active;
+        uint256 before = _balanceOf(SINK, asset);
+        try escrow.withdrawMerchantBalance(merchantId, asset, SINK) {
+            if (!active) _violation("frozen balance withdrawn while suspended");
+            ++successes["withdrawMerchantBalance"];
+        } catch {
+            if (active) _violation("frozen balance trapped");
+            return;
+        }
+        if (_balanceOf(SINK, asset) - before != amount) _violation("withdrawMerchantBalance: amount");
     }
 
     /// @notice The token issuer unblocks a payer, a payout or the treasury, or blocks it one time in three.
@@ -579,6 +619,7 @@ contract EscrowHandler {
             }
         }
         for (uint256 i = 0; i < accounts.length; ++i) total += escrow.withdrawableOf(accounts[i], asset);
+        for (uint256 m = 0; m < merchantIds.length; ++m) total += escrow.merchantBalanceOf(merchantIds[m], asset);
     }
 
     /// @notice The escrow's balance of `asset`.
@@ -593,7 +634,9 @@ contract EscrowHandler {
             IPaymentEscrow.Payment memory p = escrow.paymentOf(g.merchantId, g.invoiceNumber);
             if (g.status == Status.Held || g.status == Status.Disputed) {
                 if (p.amount != g.amount || p.refunded != g.refunded || p.payer != g.payer) return false;
-                if (uint8(p.state) != (g.status == Status.Held ? 1 : 2)) return false;
+                if (g.status == Status.Held ? p.state != IPaymentEscrow.PaymentState.Held : !_disputed(p.state)) {
+                    return false;
+                }
             } else if (g.status == Status.Settled && p.amount != 0) {
                 return false;
             }
@@ -615,6 +658,11 @@ contract EscrowHandler {
                 fingerprint = keccak256(abi.encode(fingerprint, escrow.withdrawableOf(accounts[i], tokens[t])));
             }
         }
+        for (uint256 m = 0; m < merchantIds.length; ++m) {
+            for (uint256 t = 0; t < tokens.length; ++t) {
+                fingerprint = keccak256(abi.encode(fingerprint, escrow.merchantBalanceOf(merchantIds[m], tokens[t])));
+            }
+        }
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -630,7 +678,9 @@ contract EscrowHandler {
     ) private returns (IPaymentEscrow.Invoice memory invoice) {
         uint32 merchantId = merchantIds[c.merchantIndex];
         address asset = tokens[c.tokenIndex];
-        uint256 available = points.balanceOf(c.payer, merchantId);
+        // A redemption burns the payer's points debt first: only what is left above it can be redeemed.
+        uint256 balance = points.balanceOf(c.payer, merchantId);
+        uint256 available = balance > c.debtBefore ? balance - c.debtBefore : 0;
         uint256 redeem = redeemSeed % 500;
         invoice = IPaymentEscrow.Invoice({
             merchantId: merchantId,
@@ -641,7 +691,9 @@ contract EscrowHandler {
             payer: mode & 1 != 0 ? c.payer : address(0),
             pointsAward: uint32(awardSeed % 10_000),
             pointsRedeem: uint32(redeem < available ? redeem : available),
-            orderRef: mode & 8 != 0 ? keccak256(abi.encode(merchantId, amountSeed)) : bytes32(0)
+            orderRef: mode & 8 != 0 ? keccak256(abi.encode(merchantId, amountSeed)) : bytes32(0),
+            holdPeriod: mode & 16 != 0 ? uint32(1 + (amountSeed % 2 days)) : 0,
+            epoch: registry.paymentTerms(merchantId).epoch
         });
     }
 
@@ -686,8 +738,9 @@ contract EscrowHandler {
         ids.push(c.id);
         _remember(c.id, invoice, signature);
         ++successes["pay"];
-        pointsBurned += invoice.pointsRedeem;
-        int256 expectedPoints = -int256(uint256(invoice.pointsRedeem));
+        uint256 burnedNow = invoice.pointsRedeem == 0 ? 0 : invoice.pointsRedeem + c.debtBefore;
+        pointsBurned += burnedNow;
+        int256 expectedPoints = -int256(burnedNow);
         if (c.holdPeriod == 0) {
             g.status = Status.Settled;
             g.released = invoice.amount;
@@ -739,13 +792,20 @@ contract EscrowHandler {
         for (uint256 k = 0; k < length && n < count; ++k) {
             uint256 id = ids[(seed + k) % length];
             Ghost storage g = ghosts[id];
-            if (g.status != Status.Held) continue;
-            if (block.timestamp < escrow.paymentOf(g.merchantId, g.invoiceNumber).releaseAt) continue;
+            IPaymentEscrow.Payment memory record = escrow.paymentOf(g.merchantId, g.invoiceNumber);
+            // Held payments, and disputes opened while suspended that lapsed after the reinstatement.
+            bool lapsed = g.status == Status.Disputed && record.state == IPaymentEscrow.PaymentState.DisputedWhileSuspended;
+            if (g.status != Status.Held && !lapsed) continue;
+            if (block.timestamp < record.releaseAt) continue;
             if (registry.paymentTerms(g.merchantId).status != IMerchantRegistry.MerchantStatus.Active) continue;
             found[n++] = id;
         }
         batch = new uint256[](n);
         for (uint256 i = 0; i < n; ++i) batch[i] = found[i];
+    }
+
+    function _disputed(IPaymentEscrow.PaymentState state) private pure returns (bool) {
+        return state == IPaymentEscrow.PaymentState.Disputed || state == IPaymentEscrow.PaymentState.DisputedWhileSuspended;
     }
 
     function _pick(uint256 seed, Status a, Status b) private view returns (bool, uint256) {
@@ -893,7 +953,7 @@ contract EscrowInvariantsTest {
     /// @notice The handler's actions (its views are left out).
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         // Weights: paying feeds every other action, so it comes up most often.
-        bytes4[27] memory list = [
+        bytes4[28] memory list = [
             EscrowHandler.pay.selector,
             EscrowHandler.pay.selector,
             EscrowHandler.pay.selector,
@@ -919,7 +979,8 @@ contract EscrowInvariantsTest {
             EscrowHandler.togglePause.selector,
             EscrowHandler.toggleSuspension.selector,
             EscrowHandler.shuffleRoles.selector,
-            EscrowHandler.raiseInvoiceFloor.selector,
+            EscrowHandler.voidInvoices.selector,
+            EscrowHandler.withdrawMerchantBalance.selector,
             EscrowHandler.toggleBlock.selector
         ];
         bytes4[] memory selectors = new bytes4[](list.length);
