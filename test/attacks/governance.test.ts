@@ -136,13 +136,16 @@ async function fundsSnapshot(w: GovWorld): Promise<string> {
   for (const p of [w.ethHeld, w.tokenHeld, w.disputed, w.partial, w.settled]) {
     const r = await w.escrow.paymentOf(p.invoice.merchantId, p.n);
     view.push([r.payer, r.releaseAt, r.state, r.tokenIndex, r.pointsRedeem, r.amount, r.refunded, r.pointsAward, r.feeBps]);
-    view.push(await w.escrow.invoiceStatus(p.invoice.merchantId, p.n, 0));
+    view.push(await w.escrow.invoiceStatus(p.invoice.merchantId, p.n, 0, 0));
   }
   for (const account of accounts) {
     view.push(
       await w.escrow.withdrawableOf(account.address, ETH),
       await w.escrow.withdrawableOf(account.address, w.tokenAddress),
     );
+  }
+  for (const merchant of [w.held, w.instant]) {
+    view.push(await w.escrow.merchantBalanceOf(merchant.id, ETH), await w.escrow.merchantBalanceOf(merchant.id, w.tokenAddress));
   }
   return JSON.stringify(view, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -217,10 +220,10 @@ describe("attacks: governance, pause and suspension", () => {
       await w.escrow.connect(w.pauser).pause();
       const refund = w.escrow
         .connect(w.instant.signer)
-        .refundSettled(w.instant.id, w.settled.n, w.payer.address, ETH, ONE, 0, { value: ONE });
+        .refundSettled(w.instant.id, w.settled.n, w.payer.address, ETH, ONE, 0n, 0, { value: ONE });
       await expect(refund)
         .to.emit(w.escrow, "SettledPaymentRefunded")
-        .withArgs(w.instant.id, w.settled.n, w.payer.address, ETH, ONE, 0n);
+        .withArgs(w.instant.id, w.settled.n, w.payer.address, ETH, ONE, 0n, 0n);
       await expect(refund).to.changeEtherBalances(ethers, [w.payer, w.escrowAddress], [ONE, 0n]);
       await expect(w.escrow.connect(w.instant.signer).cancelInvoice(w.instant.id, 999n))
         .to.emit(w.escrow, "InvoiceCancelled")
@@ -230,13 +233,12 @@ describe("attacks: governance, pause and suspension", () => {
 
   describe("suspended merchant", () => {
     // Defence: release checks the merchant's status.
-    it("cannot have its held payments released (PaymentEscrowMerchantSuspended)", async () => {
+    it("cannot have its held payments released (release skips them)", async () => {
       const w = await load();
       await w.registry.connect(w.admin).suspend(w.held.id);
       await networkHelpers.time.increase(HOLD);
-      await expect(w.escrow.release([w.ethHeld.id]))
-        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowMerchantSuspended")
-        .withArgs(w.held.id);
+      expect(await w.escrow.release.staticCall([w.ethHeld.id])).to.equal(0n);
+      await expect(w.escrow.release([w.ethHeld.id])).to.changeEtherBalances(ethers, [w.held.payout], [0n]);
       await w.registry.connect(w.admin).reinstate(w.held.id);
       await expect(w.escrow.release([w.ethHeld.id])).to.changeEtherBalances(
         ethers,
@@ -262,6 +264,74 @@ describe("attacks: governance, pause and suspension", () => {
       const reclaimed = w.escrow.connect(w.payer).reclaim(w.held.id, w.ethHeld.n);
       await expect(reclaimed).to.emit(w.escrow, "PaymentRefunded").withArgs(w.held.id, w.ethHeld.n, ONE, ONE);
       await expect(reclaimed).to.changeEtherBalances(ethers, [w.payer, w.escrowAddress], [ONE, -ONE]);
+    });
+
+    // Issue 8, item 4: a one-block suspension must not reopen closed refund windows.
+    it("does not let a suspend-reinstate cycle hand settled-by-time money to payers: the dispute lapses to the merchant", async () => {
+      const w = await load();
+      await networkHelpers.time.increase(HOLD);
+      await w.registry.connect(w.admin).suspend(w.held.id);
+      await w.escrow.connect(w.payer).openDispute(w.held.id, w.ethHeld.n);
+      expect((await w.escrow.paymentOf(w.held.id, w.ethHeld.n)).state).to.equal(4n); // DisputedWhileSuspended
+      await w.registry.connect(w.admin).reinstate(w.held.id);
+      await networkHelpers.time.increase(w.disputeTimeout);
+      await expect(w.escrow.connect(w.payer).reclaim(w.held.id, w.ethHeld.n))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowMerchantReinstated")
+        .withArgs(w.held.id);
+      // The undecided dispute lapses: release settles it to the merchant.
+      await expect(w.escrow.release([w.ethHeld.id])).to.changeEtherBalances(
+        ethers,
+        [w.held.payout, w.payer],
+        [ONE - feeOf(ONE, w.feeBps), 0n],
+      );
+    });
+
+    it("keeps a dispute opened inside the refund window reclaimable whatever the merchant's status", async () => {
+      const w = await load();
+      await w.escrow.connect(w.payer).openDispute(w.held.id, w.ethHeld.n);
+      await w.registry.connect(w.admin).suspend(w.held.id);
+      await w.registry.connect(w.admin).reinstate(w.held.id);
+      await networkHelpers.time.increase(w.disputeTimeout);
+      await expect(w.escrow.connect(w.payer).reclaim(w.held.id, w.ethHeld.n)).to.changeEtherBalances(ethers, [w.payer], [ONE]);
+    });
+
+    // Issue 8, item 7: a leaked owner key. The platform suspends; dispute splits freeze the merchant's share;
+    // the recovery address takes ownership back and fixes the payout; the platform reinstates.
+    it("recovers from a leaked owner key: the thief's payout receives nothing, the recovered owner gets everything", async () => {
+      const w = await load();
+      const [thief, recovery, cleanPayout] = [pick(w.spare, 0), pick(w.spare, 1), pick(w.spare, 2)];
+      await w.registry.connect(w.held.owner).setRecovery(w.held.id, recovery.address);
+      // The owner key leaks: the thief points the payout at itself.
+      await w.registry.connect(w.held.owner).setPayout(w.held.id, thief.address);
+      await w.registry.connect(w.admin).suspend(w.held.id);
+      // A customer disputes; the arbiter splits while the merchant is suspended: the share is frozen.
+      await w.escrow.connect(w.payer).openDispute(w.held.id, w.ethHeld.n);
+      const half = ONE / 2n;
+      const split = w.escrow.connect(w.arbiter).resolveDispute(w.held.id, w.ethHeld.n, half);
+      const share = half - feeOf(half, w.feeBps);
+      await expect(split).to.emit(w.escrow, "MerchantBalanceCredited").withArgs(w.held.id, ETH, share);
+      await expect(split).to.changeEtherBalances(ethers, [thief, w.payer], [0n, half]);
+      expect(await w.escrow.merchantBalanceOf(w.held.id, ETH)).to.equal(share);
+      // The thief (still owner) cannot withdraw the frozen share while suspended.
+      await expect(w.escrow.connect(w.held.owner).withdrawMerchantBalance(w.held.id, ETH, thief.address))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowMerchantSuspended")
+        .withArgs(w.held.id);
+      // Recovery, new payout, reinstatement; the old key has lost every right.
+      await w.registry.connect(recovery).recoverOwnership(w.held.id, recovery.address);
+      await w.registry.connect(recovery).setPayout(w.held.id, cleanPayout.address);
+      await w.registry.connect(w.admin).reinstate(w.held.id);
+      await expect(w.escrow.connect(w.held.owner).withdrawMerchantBalance(w.held.id, ETH, thief.address))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowNotMerchant")
+        .withArgs(w.held.id, w.held.owner.address);
+      const withdrawn = w.escrow.connect(recovery).withdrawMerchantBalance(w.held.id, ETH, cleanPayout.address);
+      await expect(withdrawn).to.emit(w.escrow, "MerchantBalanceWithdrawn").withArgs(w.held.id, ETH, cleanPayout.address, share);
+      await expect(withdrawn).to.changeEtherBalances(ethers, [cleanPayout, w.escrowAddress], [share, -share]);
+      await expect(w.escrow.connect(recovery).withdrawMerchantBalance(w.held.id, ETH, cleanPayout.address))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowNothingToWithdraw")
+        .withArgs(recovery.address, ETH);
+      await expect(w.escrow.connect(recovery).withdrawMerchantBalance(w.held.id, ETH, w.escrowAddress))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvalidRecipient")
+        .withArgs(w.escrowAddress);
     });
 
     it("can still refund its payers", async () => {
@@ -404,6 +474,7 @@ describe("attacks: governance, pause and suspension", () => {
       "resolveDispute",
       "reclaim",
       "withdraw",
+      "withdrawMerchantBalance",
       "renounceRole",
       "acceptDefaultAdminTransfer",
     ];

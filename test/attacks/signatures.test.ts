@@ -280,14 +280,30 @@ describe("attacks: signatures and replay", () => {
       const newSigner = pick(w.spare, 0);
       await w.registry.connect(w.m.owner).setSigner(w.m.id, newSigner.address);
       await expect(payEth(w.escrow, w.payer, invoice, oldSignature))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 1n);
+      const current = { ...invoice, epoch: 1n };
+      await expect(payEth(w.escrow, w.payer, current, await signInvoice(w.m.signer, w.escrow, current)))
         .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvalidSignature")
         .withArgs(w.m.id, newSigner.address);
       await expectPaid(
         w.escrow,
-        payEth(w.escrow, w.payer, invoice, await signInvoice(newSigner, w.escrow, invoice)),
-        invoice,
+        payEth(w.escrow, w.payer, current, await signInvoice(newSigner, w.escrow, current)),
+        current,
         w.payer,
       );
+    });
+
+    // Issue 8, item 10: the docs say rotation voids the old signer's invoices; rotating back must not revive them.
+    it("does not revive the invoices of a signer rotated out and then back in", async () => {
+      const w = await load();
+      const invoice = await invoiceFor(w.m.id);
+      const signature = await signInvoice(w.m.signer, w.escrow, invoice);
+      await w.registry.connect(w.m.owner).setSigner(w.m.id, pick(w.spare, 0).address);
+      await w.registry.connect(w.m.owner).setSigner(w.m.id, w.m.signer.address);
+      await expect(payEth(w.escrow, w.payer, invoice, signature))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 2n);
     });
 
     // Defence: the merchant status check.
@@ -342,18 +358,21 @@ describe("attacks: signatures and replay", () => {
         .withArgs(w.m.id, invoice.invoiceNumber);
     });
 
-    // Defence: the invoice floor check.
-    it("rejects an invoice voided by raiseInvoiceFloor (PaymentEscrowInvoiceVoided), not one at the floor", async () => {
+    // Defence: the invoice epoch check.
+    it("rejects an invoice voided by voidInvoices (PaymentEscrowInvoiceVoided), not one signed for the new epoch", async () => {
       const w = await load();
       const voided = await invoiceFor(w.m.id);
-      const atFloor = await invoiceFor(w.m.id);
       const voidedSignature = await signInvoice(w.m.signer, w.escrow, voided);
-      const atFloorSignature = await signInvoice(w.m.signer, w.escrow, atFloor);
-      await w.registry.connect(w.m.signer).raiseInvoiceFloor(w.m.id, atFloor.invoiceNumber);
+      await w.registry.connect(w.m.signer).voidInvoices(w.m.id);
+      const current = await invoiceFor(w.m.id, { epoch: 1n });
       await expect(payEth(w.escrow, w.payer, voided, voidedSignature))
         .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(voided.invoiceNumber, atFloor.invoiceNumber);
-      await expectPaid(w.escrow, payEth(w.escrow, w.payer, atFloor, atFloorSignature), atFloor, w.payer);
+        .withArgs(0n, 1n);
+      // Changing the epoch in the calldata breaks the signature instead.
+      await expect(payEth(w.escrow, w.payer, { ...voided, epoch: 1n }, voidedSignature))
+        .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInvalidSignature")
+        .withArgs(w.m.id, w.m.signer.address);
+      await expectPaid(w.escrow, payEth(w.escrow, w.payer, current, await signInvoice(w.m.signer, w.escrow, current)), current, w.payer);
     });
   });
 

@@ -185,7 +185,7 @@ describe("attacks: hostile tokens", () => {
       await expect(
         w.escrow
           .connect(w.instant.signer)
-          .refundSettled(invoice.merchantId, invoice.invoiceNumber, w.payer.address, w.addr.fot, amount, 0),
+          .refundSettled(invoice.merchantId, invoice.invoiceNumber, w.payer.address, w.addr.fot, amount, 0n, 0),
       )
         .to.be.revertedWithCustomError(w.escrow, "PaymentEscrowInexactTransfer")
         .withArgs(w.addr.fot, amount, amount - feeOf(amount, FOT_FEE_BPS));
@@ -383,7 +383,6 @@ describe("attacks: hostile tokens", () => {
       const releaseTarget = await pay(w.escrow, w.payer2, w.held, ETH, 10n ** 18n);
       const settledTarget = await pay(w.escrow, w.payer2, tokenOwnedInstant, ETH, 10n ** 18n);
       const resolveTarget = await pay(w.escrow, w.payer2, longHold, ETH, 10n ** 18n);
-      await w.escrow.connect(w.payer2).openDispute(longHold.id, resolveTarget.invoice.invoiceNumber);
       const payAsToken = async (merchant: Merchant) => {
         const invoice = await invoiceFor(merchant, ETH, 10n ** 18n);
         const signature = await signInvoice(merchant.signer, w.escrow, invoice);
@@ -410,6 +409,8 @@ describe("attacks: hostile tokens", () => {
       await w.reentrant.mint(w.instant.signer.address, 10_000_000n);
       await w.reentrant.connect(w.instant.signer).approve(w.escrowAddress, ethers.MaxUint256);
       await networkHelpers.time.increase(w.disputeTimeout + 1n); // past the holds and the dispute deadline
+      // Opened after the jump: the arbiter decides before the deadline (it cannot after it).
+      await w.escrow.connect(w.payer2).openDispute(longHold.id, resolveTarget.invoice.invoiceNumber);
       const payer2Balance = await ethers.provider.getBalance(w.payer2.address);
 
       const stateOf = async (merchant: Merchant, invoiceNumber: bigint) =>
@@ -477,6 +478,7 @@ describe("attacks: hostile tokens", () => {
               ETH,
               10n ** 17n,
               0,
+              0,
             ]),
             value: 10n ** 17n,
             undone: async () => {
@@ -542,6 +544,7 @@ describe("attacks: hostile tokens", () => {
                 w.payer.address,
                 w.addr.reentrant,
                 500_000n,
+                0n,
                 0,
               ),
           withdraw: () => w.escrow.connect(w.treasury).withdraw(w.addr.reentrant, w.treasury.address),

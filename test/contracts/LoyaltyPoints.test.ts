@@ -47,6 +47,13 @@ async function withAlicePoints() {
   return f;
 }
 
+/** As `withAlicePoints`, after a clawback of 130: alice holds nothing and owes 30. */
+async function aliceOwes30() {
+  const w = await networkHelpers.loadFixture(withAlicePoints);
+  await w.d.points.connect(w.escrowSigner).clawBack(w.a.alice.address, 1, 130);
+  return w;
+}
+
 async function payPacked(d: Deployed, signer: HardhatEthersSigner, payer: HardhatEthersSigner, invoice: TestInvoice) {
   const packed = packInvoice(invoice, 0n, compact(await signInvoice(signer, d.escrow, invoice)));
   return d.escrow.connect(payer).payPacked(packed, { value: invoice.amount });
@@ -102,7 +109,7 @@ describe("LoyaltyPoints", () => {
         .map((f) => f.name)
         .sort();
       expect(mutating).to.deep.equal(
-        ["approve", "burn", "burnUpTo", "mint", "setOperator", "setTransferable", "transfer", "transferFrom"].sort(),
+        ["approve", "burn", "clawBack", "mint", "setOperator", "setTransferable", "transfer", "transferFrom"].sort(),
       );
     });
   });
@@ -158,37 +165,81 @@ describe("LoyaltyPoints", () => {
     });
   });
 
-  describe("burnUpTo", () => {
-    it("burns the full amount when the balance covers it and returns it", async () => {
+  describe("clawBack", () => {
+    it("burns the full amount when the balance covers it, records no debt, and returns it", async () => {
       const { d, a, escrowSigner, escrowAddress } = await networkHelpers.loadFixture(withAlicePoints);
-      expect(await d.points.connect(escrowSigner).burnUpTo.staticCall(a.alice.address, 1, 60)).to.equal(60n);
-      await expect(d.points.connect(escrowSigner).burnUpTo(a.alice.address, 1, 60))
-        .to.emit(d.points, "Transfer")
-        .withArgs(escrowAddress, a.alice.address, ZERO, 1n, 60n);
+      expect(await d.points.connect(escrowSigner).clawBack.staticCall(a.alice.address, 1, 60)).to.equal(60n);
+      const tx = d.points.connect(escrowSigner).clawBack(a.alice.address, 1, 60);
+      await expect(tx).to.emit(d.points, "Transfer").withArgs(escrowAddress, a.alice.address, ZERO, 1n, 60n);
+      await expect(tx).to.not.emit(d.points, "LoyaltyPointsDebtRecorded");
       expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(40n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(0n);
     });
 
-    it("burns only the balance when the amount exceeds it and returns what was burned", async () => {
+    it("burns the balance and records the rest as a debt (LoyaltyPointsDebtRecorded) when the points were spent", async () => {
       const { d, a, escrowSigner, escrowAddress } = await networkHelpers.loadFixture(withAlicePoints);
-      expect(await d.points.connect(escrowSigner).burnUpTo.staticCall(a.alice.address, 1, 250)).to.equal(100n);
-      await expect(d.points.connect(escrowSigner).burnUpTo(a.alice.address, 1, 250))
-        .to.emit(d.points, "Transfer")
-        .withArgs(escrowAddress, a.alice.address, ZERO, 1n, 100n);
+      expect(await d.points.connect(escrowSigner).clawBack.staticCall(a.alice.address, 1, 250)).to.equal(100n);
+      const tx = d.points.connect(escrowSigner).clawBack(a.alice.address, 1, 250);
+      await expect(tx).to.emit(d.points, "Transfer").withArgs(escrowAddress, a.alice.address, ZERO, 1n, 100n);
+      await expect(tx).to.emit(d.points, "LoyaltyPointsDebtRecorded").withArgs(a.alice.address, 1n, 150n, 150n);
       expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(0n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(150n);
+      // A second clawback adds up; other merchants' points are untouched.
+      await expect(d.points.connect(escrowSigner).clawBack(a.alice.address, 1, 10))
+        .to.emit(d.points, "LoyaltyPointsDebtRecorded")
+        .withArgs(a.alice.address, 1n, 10n, 160n);
+      expect(await d.points.debtOf(a.alice.address, 2)).to.equal(0n);
     });
 
-    it("returns 0 and emits nothing when the balance is empty", async () => {
+    it("returns 0, burns nothing and records the whole amount as debt when the balance is empty", async () => {
       const { d, a, escrowSigner } = await networkHelpers.loadFixture(withAlicePoints);
-      expect(await d.points.connect(escrowSigner).burnUpTo.staticCall(a.bob.address, 1, 10)).to.equal(0n);
-      await expect(d.points.connect(escrowSigner).burnUpTo(a.bob.address, 1, 10)).to.not.emit(d.points, "Transfer");
+      expect(await d.points.connect(escrowSigner).clawBack.staticCall(a.bob.address, 1, 10)).to.equal(0n);
+      await expect(d.points.connect(escrowSigner).clawBack(a.bob.address, 1, 10)).to.not.emit(d.points, "Transfer");
+      expect(await d.points.debtOf(a.bob.address, 1)).to.equal(10n);
       expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(100n);
     });
 
     it("reverts for anyone but the escrow", async () => {
       const { d, a } = await networkHelpers.loadFixture(withAlicePoints);
-      await expect(d.points.connect(a.owner).burnUpTo(a.alice.address, 1, 1))
+      await expect(d.points.connect(a.owner).clawBack(a.alice.address, 1, 1))
         .to.be.revertedWithCustomError(d.points, "LoyaltyPointsNotEscrow")
         .withArgs(a.owner.address);
+    });
+  });
+
+  describe("points debt", () => {
+    it("a redemption (burn) pays the debt first (LoyaltyPointsDebtRepaid) and needs the balance for both", async () => {
+      const { d, a, escrowSigner, escrowAddress } = await networkHelpers.loadFixture(aliceOwes30);
+      await d.points.connect(escrowSigner).mint(a.alice.address, 1, 50);
+      await expect(d.points.connect(escrowSigner).burn(a.alice.address, 1, 21))
+        .to.be.revertedWithCustomError(d.points, "ERC6909InsufficientBalance")
+        .withArgs(a.alice.address, 20n, 21n, 1n);
+      const tx = d.points.connect(escrowSigner).burn(a.alice.address, 1, 20);
+      await expect(tx).to.emit(d.points, "LoyaltyPointsDebtRepaid").withArgs(a.alice.address, 1n, 30n);
+      await expect(tx).to.emit(d.points, "Transfer").withArgs(escrowAddress, a.alice.address, ZERO, 1n, 20n);
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(0n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(0n);
+    });
+
+    it("a transfer pays the debt first, so points cannot be moved away from a clawback", async () => {
+      const { d, a, escrowSigner } = await networkHelpers.loadFixture(aliceOwes30);
+      await d.points.connect(a.owner).setTransferable(1, true);
+      await d.points.connect(escrowSigner).mint(a.alice.address, 1, 40);
+      await expect(d.points.connect(a.alice).transfer(a.bob.address, 1, 11))
+        .to.be.revertedWithCustomError(d.points, "ERC6909InsufficientBalance")
+        .withArgs(a.alice.address, 10n, 11n, 1n);
+      await expect(d.points.connect(a.alice).transfer(a.bob.address, 1, 10))
+        .to.emit(d.points, "LoyaltyPointsDebtRepaid")
+        .withArgs(a.alice.address, 1n, 30n);
+      expect(await d.points.balanceOf(a.bob.address, 1)).to.equal(10n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(0n);
+    });
+
+    it("minting does not touch the debt (earning stays as cheap as before); the debt shows in debtOf", async () => {
+      const { d, a, escrowSigner } = await networkHelpers.loadFixture(aliceOwes30);
+      await expect(d.points.connect(escrowSigner).mint(a.alice.address, 1, 5)).to.not.emit(d.points, "LoyaltyPointsDebtRepaid");
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(5n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(30n);
     });
   });
 
@@ -419,26 +470,73 @@ describe("LoyaltyPoints", () => {
         .withArgs(await addressOf(d.escrow), ZERO, a.alice.address, 2n, 5n);
       expect(await d.points.balanceOf(a.alice.address, 2)).to.equal(8n);
       await networkHelpers.time.increase(3600);
-      await expect(d.escrow.release([await d.escrow.paymentId(2, 1)]))
-        .to.be.revertedWithCustomError(d.escrow, "PaymentEscrowInvalidState")
-        .withArgs(2n, 1n, PAYMENT_STATE_REFUNDED);
+      const ids = [await d.escrow.paymentId(2, 1)];
+      expect(await d.escrow.release.staticCall(ids)).to.equal(0n);
+      await expect(d.escrow.release(ids)).to.not.emit(d.points, "Transfer");
+      expect((await d.escrow.paymentOf(2, 1)).state).to.equal(PAYMENT_STATE_REFUNDED);
       expect(await d.points.balanceOf(a.alice.address, 2)).to.equal(8n);
     });
 
-    it("claws back up to pointsToClawBack, as many as the payer holds, on a merchant-funded refundSettled", async () => {
+    it("claws back pointsToClawBack on a merchant-funded refundSettled; what the payer no longer holds becomes debt", async () => {
       const { d, a } = await networkHelpers.loadFixture(withMerchants);
       const invoice = makeInvoice({ merchantId: 1n, invoiceNumber: 1n, expiry: await expiry(), pointsAward: 25n });
       await payPacked(d, a.signer, a.alice, invoice);
       const refund = invoice.amount / 2n;
-      const tx = d.escrow.connect(a.signer).refundSettled(1, 1, a.alice.address, ZERO, refund, 40, { value: refund });
+      const tx = d.escrow.connect(a.signer).refundSettled(1, 1, a.alice.address, ZERO, refund, 0n, 40, { value: refund });
       await expect(tx)
         .to.emit(d.points, "Transfer")
         .withArgs(await addressOf(d.escrow), a.alice.address, ZERO, 1n, 25n);
+      await expect(tx).to.emit(d.points, "LoyaltyPointsDebtRecorded").withArgs(a.alice.address, 1n, 15n, 15n);
       await expect(tx)
         .to.emit(d.escrow, "SettledPaymentRefunded")
-        .withArgs(1n, 1n, a.alice.address, ZERO, refund, 25n);
+        .withArgs(1n, 1n, a.alice.address, ZERO, refund, 0n, 40n);
       await expect(tx).to.changeEtherBalances(ethers, [a.signer, a.alice], [-refund, refund]);
       expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(0n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(15n);
+    });
+
+    it("keeps no points of a refunded purchase even when the payer spent them before asking for the refund", async () => {
+      const { d, a } = await networkHelpers.loadFixture(withMerchants);
+      // Purchase 1 (settles at once) earns 25 points; purchase 2 spends them as a discount.
+      const first = makeInvoice({ merchantId: 1n, invoiceNumber: 1n, expiry: await expiry(), pointsAward: 25n });
+      await payPacked(d, a.signer, a.alice, first);
+      const second = makeInvoice({ merchantId: 1n, invoiceNumber: 2n, expiry: await expiry(), pointsRedeem: 25n });
+      await payPacked(d, a.signer, a.alice, second);
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(0n);
+      // Purchase 1 is refunded in full: its 25 points are owed, and the next points Alice earns pay them back
+      // before she can redeem or move any.
+      await d.escrow.connect(a.signer).refundSettled(1, 1, a.alice.address, ZERO, first.amount, 0n, 25, { value: first.amount });
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(25n);
+      const third = makeInvoice({ merchantId: 1n, invoiceNumber: 3n, expiry: await expiry(), pointsAward: 30n });
+      await payPacked(d, a.signer, a.alice, third);
+      const fourth = makeInvoice({ merchantId: 1n, invoiceNumber: 4n, expiry: await expiry(), pointsRedeem: 6n });
+      await expect(payPacked(d, a.signer, a.alice, fourth))
+        .to.be.revertedWithCustomError(d.points, "ERC6909InsufficientBalance")
+        .withArgs(a.alice.address, 5n, 6n, 1n);
+      const fifth = makeInvoice({ merchantId: 1n, invoiceNumber: 5n, expiry: await expiry(), pointsRedeem: 5n });
+      await payPacked(d, a.signer, a.alice, fifth);
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(0n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(0n);
+    });
+
+    it("restores the points redeemed on a payment on a full merchant-funded refund, as a refund while held does", async () => {
+      const { d, a } = await networkHelpers.loadFixture(withMerchants);
+      await payPacked(d, a.signer, a.alice, makeInvoice({ merchantId: 1n, invoiceNumber: 1n, expiry: await expiry(), pointsAward: 50n }));
+      const invoice = makeInvoice({ merchantId: 1n, invoiceNumber: 2n, expiry: await expiry(), pointsRedeem: 40n, pointsAward: 3n });
+      await payPacked(d, a.signer, a.alice, invoice);
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(13n);
+      // Restore the 40 redeemed, claw back the 3 earned: 13 + 40 - 3.
+      const tx = d.escrow
+        .connect(a.signer)
+        .refundSettled(1, 2, a.alice.address, ZERO, invoice.amount, 40n, 3n, { value: invoice.amount });
+      await expect(tx)
+        .to.emit(d.points, "Transfer")
+        .withArgs(await addressOf(d.escrow), ZERO, a.alice.address, 1n, 40n);
+      await expect(tx)
+        .to.emit(d.escrow, "SettledPaymentRefunded")
+        .withArgs(1n, 2n, a.alice.address, ZERO, invoice.amount, 40n, 3n);
+      expect(await d.points.balanceOf(a.alice.address, 1)).to.equal(50n);
+      expect(await d.points.debtOf(a.alice.address, 1)).to.equal(0n);
     });
 
     it("awards points pro rata to the unrefunded amount, rounded down, after a partial refund", async () => {

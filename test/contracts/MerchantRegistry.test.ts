@@ -92,7 +92,7 @@ describe("MerchantRegistry", () => {
       expect(terms.holdPeriod).to.equal(7200n);
       expect(terms.status).to.equal(Status.Active);
       expect(terms.payout).to.equal(a.payout.address);
-      expect(terms.invoiceFloor).to.equal(0n);
+      expect(terms.epoch).to.equal(0n);
       expect(await d.registry.ownerOf(1)).to.equal(a.owner.address);
       expect(await d.registry.pendingOwnerOf(1)).to.equal(ZERO);
       const [name, uri] = await d.registry.profileOf(1);
@@ -257,12 +257,32 @@ describe("MerchantRegistry", () => {
       expect((await d.registry.paymentTerms(id)).signer).to.equal(a.stranger.address);
       expect(await d.registry.isOwnerOrSigner(id, a.signer.address)).to.equal(false);
       expect(await d.registry.isOwnerOrSigner(id, a.stranger.address)).to.equal(true);
-      await expect(d.registry.connect(a.signer).raiseInvoiceFloor(id, 10))
+      await expect(d.registry.connect(a.signer).voidInvoices(id))
         .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwnerOrSigner")
         .withArgs(id, a.signer.address);
-      await expect(d.registry.connect(a.stranger).raiseInvoiceFloor(id, 10))
-        .to.emit(d.registry, "MerchantInvoiceFloorRaised")
-        .withArgs(id, 10n);
+      await expect(d.registry.connect(a.stranger).voidInvoices(id))
+        .to.emit(d.registry, "MerchantInvoicesVoided")
+        .withArgs(id, 2n);
+    });
+
+    it("moves to the next epoch (MerchantInvoicesVoided), so rotating back to an old key revives none of its invoices", async () => {
+      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
+      const expiry = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const old = makeInvoice({ merchantId: id, invoiceNumber: 1n, expiry });
+      const oldSignature = await signInvoice(a.signer, d.escrow, old);
+      await expect(d.registry.connect(a.owner).setSigner(id, a.stranger.address))
+        .to.emit(d.registry, "MerchantInvoicesVoided")
+        .withArgs(id, 1n);
+      await expect(d.registry.connect(a.owner).setSigner(id, a.signer.address))
+        .to.emit(d.registry, "MerchantInvoicesVoided")
+        .withArgs(id, 2n);
+      expect((await d.registry.paymentTerms(id)).epoch).to.equal(2n);
+      await expect(d.escrow.connect(a.payer).pay(old, oldSignature, { value: old.amount }))
+        .to.be.revertedWithCustomError(d.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 2n);
+      const fresh = makeInvoice({ merchantId: id, invoiceNumber: 1n, expiry, epoch: 2n });
+      await expect(d.escrow.connect(a.payer).pay(fresh, await signInvoice(a.signer, d.escrow, fresh), { value: fresh.amount }))
+        .to.emit(d.escrow, "InvoicePaid");
     });
 
     it("reverts for an unknown merchant", async () => {
@@ -367,42 +387,31 @@ describe("MerchantRegistry", () => {
     });
   });
 
-  describe("raiseInvoiceFloor", () => {
-    it("emits MerchantInvoiceFloorRaised when the owner raises it", async () => {
+  describe("voidInvoices", () => {
+    it("emits MerchantInvoicesVoided with the next epoch when the owner or the signer calls it", async () => {
       const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
-      await expect(d.registry.connect(a.owner).raiseInvoiceFloor(id, 100))
-        .to.emit(d.registry, "MerchantInvoiceFloorRaised")
-        .withArgs(id, 100n);
-      expect((await d.registry.paymentTerms(id)).invoiceFloor).to.equal(100n);
+      await expect(d.registry.connect(a.owner).voidInvoices(id)).to.emit(d.registry, "MerchantInvoicesVoided").withArgs(id, 1n);
+      expect(await d.registry.connect(a.signer).voidInvoices.staticCall(id)).to.equal(2n);
+      await expect(d.registry.connect(a.signer).voidInvoices(id)).to.emit(d.registry, "MerchantInvoicesVoided").withArgs(id, 2n);
+      expect((await d.registry.paymentTerms(id)).epoch).to.equal(2n);
     });
 
-    it("lets the signer raise it too, up to the uint64 maximum", async () => {
+    it("cannot make the merchant id unusable: after any number of voids by a stolen signer key, new invoices pay", async () => {
       const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
-      const max = 2n ** 64n - 1n;
-      await expect(d.registry.connect(a.signer).raiseInvoiceFloor(id, max))
-        .to.emit(d.registry, "MerchantInvoiceFloorRaised")
-        .withArgs(id, max);
-      expect((await d.registry.paymentTerms(id)).invoiceFloor).to.equal(max);
-    });
-
-    it("reverts when the floor is not raised (equal or lower)", async () => {
-      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
-      await expect(d.registry.connect(a.owner).raiseInvoiceFloor(id, 0))
-        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryInvoiceFloorNotRaised")
-        .withArgs(0n, 0n);
-      await d.registry.connect(a.owner).raiseInvoiceFloor(id, 50);
-      await expect(d.registry.connect(a.owner).raiseInvoiceFloor(id, 50))
-        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryInvoiceFloorNotRaised")
-        .withArgs(50n, 50n);
-      await expect(d.registry.connect(a.signer).raiseInvoiceFloor(id, 49))
-        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryInvoiceFloorNotRaised")
-        .withArgs(50n, 49n);
-      expect((await d.registry.paymentTerms(id)).invoiceFloor).to.equal(50n);
+      for (let i = 0; i < 5; i++) await d.registry.connect(a.signer).voidInvoices(id);
+      // The owner rotates the leaked key (one more epoch) and the till signs for the current epoch.
+      await d.registry.connect(a.owner).setSigner(id, a.stranger.address);
+      const epoch = (await d.registry.paymentTerms(id)).epoch;
+      expect(epoch).to.equal(6n);
+      const expiry = BigInt(await networkHelpers.time.latest()) + 3600n;
+      const invoice = makeInvoice({ merchantId: id, invoiceNumber: 2n ** 64n - 1n, expiry, epoch });
+      await expect(d.escrow.connect(a.payer).pay(invoice, await signInvoice(a.stranger, d.escrow, invoice), { value: invoice.amount }))
+        .to.emit(d.escrow, "InvoicePaid");
     });
 
     it("reverts for an unknown merchant", async () => {
       const { d, a } = await networkHelpers.loadFixture(withMerchant);
-      await expect(d.registry.connect(a.owner).raiseInvoiceFloor(2, 1))
+      await expect(d.registry.connect(a.owner).voidInvoices(2))
         .to.be.revertedWithCustomError(d.registry, "MerchantRegistryUnknownMerchant")
         .withArgs(2n);
     });
@@ -410,21 +419,93 @@ describe("MerchantRegistry", () => {
     it("reverts when the caller is neither the owner nor the signer", async () => {
       const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
       for (const caller of [a.payout, a.stranger, d.admin]) {
-        await expect(d.registry.connect(caller).raiseInvoiceFloor(id, 1))
+        await expect(d.registry.connect(caller).voidInvoices(id))
           .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwnerOrSigner")
           .withArgs(id, caller.address);
       }
     });
 
-    it("voids unpaid invoices below the floor for the escrow", async () => {
+    it("voids every unpaid invoice signed for an earlier epoch, whatever its number", async () => {
       const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
-      await d.registry.connect(a.signer).raiseInvoiceFloor(id, 10);
       const expiry = BigInt(await networkHelpers.time.latest()) + 3600n;
       const invoice = makeInvoice({ merchantId: id, invoiceNumber: 9n, expiry });
       const packed = packInvoice(invoice, 0n, await signInvoice(a.signer, d.escrow, invoice));
+      await d.registry.connect(a.signer).voidInvoices(id);
       await expect(d.escrow.connect(a.payer).payPacked(packed, { value: invoice.amount }))
         .to.be.revertedWithCustomError(d.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(9n, 10n);
+        .withArgs(0n, 1n);
+      expect(await d.escrow.invoiceStatus(id, 9n, 0, 0)).to.equal(8n); // Voided
+      expect(await d.escrow.invoiceStatus(id, 9n, 0, 1)).to.equal(0n); // Unpaid
+    });
+  });
+
+  describe("setRecovery / recoverOwnership", () => {
+    it("lets the owner set a recovery address once; afterwards only the recovery address changes it", async () => {
+      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
+      await expect(d.registry.connect(a.owner).setRecovery(id, a.newOwner.address))
+        .to.emit(d.registry, "MerchantRecoveryChanged")
+        .withArgs(id, a.newOwner.address);
+      expect(await d.registry.recoveryOf(id)).to.equal(a.newOwner.address);
+      // A stolen owner key cannot replace it.
+      await expect(d.registry.connect(a.owner).setRecovery(id, a.stranger.address))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotRecovery")
+        .withArgs(id, a.owner.address);
+      await expect(d.registry.connect(a.newOwner).setRecovery(id, a.stranger.address))
+        .to.emit(d.registry, "MerchantRecoveryChanged")
+        .withArgs(id, a.stranger.address);
+      // Removing it hands the choice back to the owner.
+      await d.registry.connect(a.stranger).setRecovery(id, ZERO);
+      await expect(d.registry.connect(a.owner).setRecovery(id, a.payout.address))
+        .to.emit(d.registry, "MerchantRecoveryChanged")
+        .withArgs(id, a.payout.address);
+    });
+
+    it("reverts setRecovery from anyone but the owner while none is set, and for an unknown merchant", async () => {
+      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
+      await expect(d.registry.connect(a.signer).setRecovery(id, a.signer.address))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwner")
+        .withArgs(id, a.signer.address);
+      await expect(d.registry.connect(a.owner).setRecovery(9, a.signer.address))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryUnknownMerchant")
+        .withArgs(9n);
+    });
+
+    it("recoverOwnership moves ownership at once, cancels a thief's pending transfer, and the new owner takes the payout back", async () => {
+      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
+      await d.registry.connect(a.owner).setRecovery(id, a.newOwner.address);
+      // The owner key leaks: the thief redirects the payout and starts handing the merchant to itself.
+      await d.registry.connect(a.owner).setPayout(id, a.stranger.address);
+      await d.registry.connect(a.owner).transferMerchantOwnership(id, a.stranger.address);
+      await expect(d.registry.connect(a.newOwner).recoverOwnership(id, a.newOwner.address))
+        .to.emit(d.registry, "MerchantOwnershipTransferred")
+        .withArgs(id, a.owner.address, a.newOwner.address);
+      expect(await d.registry.ownerOf(id)).to.equal(a.newOwner.address);
+      expect(await d.registry.pendingOwnerOf(id)).to.equal(ZERO);
+      await expect(d.registry.connect(a.stranger).acceptMerchantOwnership(id))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotPendingOwner")
+        .withArgs(id, a.stranger.address);
+      await expect(d.registry.connect(a.owner).setPayout(id, a.owner.address))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwner")
+        .withArgs(id, a.owner.address);
+      await expect(d.registry.connect(a.newOwner).setPayout(id, a.payout.address))
+        .to.emit(d.registry, "MerchantPayoutChanged")
+        .withArgs(id, a.payout.address);
+    });
+
+    it("reverts recoverOwnership from anyone but the recovery address, to the zero address, and when none is set", async () => {
+      const { d, a, id } = await networkHelpers.loadFixture(withMerchant);
+      await expect(d.registry.connect(a.owner).recoverOwnership(id, a.owner.address))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotRecovery")
+        .withArgs(id, a.owner.address);
+      await d.registry.connect(a.owner).setRecovery(id, a.newOwner.address);
+      for (const caller of [a.owner, a.signer, d.admin]) {
+        await expect(d.registry.connect(caller).recoverOwnership(id, caller.address))
+          .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotRecovery")
+          .withArgs(id, caller.address);
+      }
+      await expect(d.registry.connect(a.newOwner).recoverOwnership(id, ZERO))
+        .to.be.revertedWithCustomError(d.registry, "MerchantRegistryInvalidNewOwner")
+        .withArgs(ZERO);
     });
   });
 
@@ -460,7 +541,7 @@ describe("MerchantRegistry", () => {
       await expect(d.registry.connect(a.owner).transferMerchantOwnership(id, a.owner.address))
         .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwner")
         .withArgs(id, a.owner.address);
-      await expect(d.registry.connect(a.owner).raiseInvoiceFloor(id, 1))
+      await expect(d.registry.connect(a.owner).voidInvoices(id))
         .to.be.revertedWithCustomError(d.registry, "MerchantRegistryNotOwnerOrSigner")
         .withArgs(id, a.owner.address);
       // The new owner has them, and accepting again is impossible.
@@ -607,9 +688,9 @@ describe("MerchantRegistry", () => {
       await expect(d.registry.connect(a.owner).setPayout(id, a.stranger.address))
         .to.emit(d.registry, "MerchantPayoutChanged")
         .withArgs(id, a.stranger.address);
-      await expect(d.registry.connect(a.signer).raiseInvoiceFloor(id, 5))
-        .to.emit(d.registry, "MerchantInvoiceFloorRaised")
-        .withArgs(id, 5n);
+      await expect(d.registry.connect(a.signer).voidInvoices(id))
+        .to.emit(d.registry, "MerchantInvoicesVoided")
+        .withArgs(id, 1n);
       expect((await d.registry.paymentTerms(id)).status).to.equal(Status.Suspended);
     });
   });
@@ -660,7 +741,7 @@ describe("MerchantRegistry", () => {
     it("paymentTerms, ownerOf, pendingOwnerOf and profileOf return zero values for an unknown id", async () => {
       const { d } = await networkHelpers.loadFixture(withMerchant);
       const terms = await d.registry.paymentTerms(2);
-      expect([terms.signer, terms.holdPeriod, terms.status, terms.payout, terms.invoiceFloor]).to.deep.equal([
+      expect([terms.signer, terms.holdPeriod, terms.status, terms.payout, terms.epoch]).to.deep.equal([
         ZERO,
         0n,
         Status.None,
@@ -669,6 +750,7 @@ describe("MerchantRegistry", () => {
       ]);
       expect(await d.registry.ownerOf(2)).to.equal(ZERO);
       expect(await d.registry.pendingOwnerOf(2)).to.equal(ZERO);
+      expect(await d.registry.recoveryOf(2)).to.equal(ZERO);
       expect(await d.registry.profileOf(2)).to.deep.equal(["", ""]);
     });
 

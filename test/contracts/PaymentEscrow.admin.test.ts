@@ -141,10 +141,10 @@ describe("PaymentEscrow: administration and views", () => {
         await expect(
           s.escrow
             .connect(s.instant.owner)
-            .refundSettled(s.instant.id, paid.invoice.invoiceNumber, s.payer.address, ZERO_ADDRESS, 10n, 0n, { value: 10n }),
+            .refundSettled(s.instant.id, paid.invoice.invoiceNumber, s.payer.address, ZERO_ADDRESS, 10n, 0n, 0n, { value: 10n }),
         )
           .to.emit(s.escrow, "SettledPaymentRefunded")
-          .withArgs(s.instant.id, paid.invoice.invoiceNumber, s.payer.address, ZERO_ADDRESS, 10n, 0n);
+          .withArgs(s.instant.id, paid.invoice.invoiceNumber, s.payer.address, ZERO_ADDRESS, 10n, 0n, 0n);
       });
 
       it("still opens disputes", async () => {
@@ -392,7 +392,7 @@ describe("PaymentEscrow: administration and views", () => {
       await expect(tx).to.emit(s.escrow, "PaymentSettled").withArgs(s.held.id, toRelease.invoice.invoiceNumber, 2_000_000n - fee, fee, 7n);
       // And a merchant can still refund a settled payment in it (listed, merely disallowed).
       await expect(
-        s.escrow.connect(s.held.owner).refundSettled(s.held.id, toRelease.invoice.invoiceNumber, s.payer.address, s.tokenAddress, 1n, 0n),
+        s.escrow.connect(s.held.owner).refundSettled(s.held.id, toRelease.invoice.invoiceNumber, s.payer.address, s.tokenAddress, 1n, 0n, 0n),
       ).to.changeTokenBalances(ethers, s.token, [s.payer], [1n]);
     });
 
@@ -437,10 +437,16 @@ describe("PaymentEscrow: administration and views", () => {
     it("reports each failing check in the documented order", async () => {
       // Every check fails at first; each step fixes the check that was reported and expects the next one.
       const [other] = s.spare;
-      await s.registry.connect(s.instant.owner).raiseInvoiceFloor(s.instant.id, 1_000_000n);
+      await s.registry.connect(s.instant.owner).voidInvoices(s.instant.id);
       await s.registry.connect(s.admin).suspend(s.instant.id);
       const expired = BigInt(await networkHelpers.time.latest()) - 1n;
-      const bad = await invoiceFor(s.instant, { invoiceNumber: 5n, expiry: expired, payer: other!.address, amount: 0n });
+      const bad = await invoiceFor(s.instant, {
+        invoiceNumber: 5n,
+        expiry: expired,
+        payer: other!.address,
+        amount: 0n,
+        holdPeriod: 365n * 86_400n + 1n,
+      });
       await expect(sendPay(s, bad, "0x", { value: 1n }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceExpired")
         .withArgs(expired);
@@ -450,15 +456,19 @@ describe("PaymentEscrow: administration and views", () => {
         .withArgs(other!.address, s.payer.address);
       const open = { ...notExpired, payer: ZERO_ADDRESS };
       await expect(sendPay(s, open, "0x", { value: 1n })).to.be.revertedWithCustomError(s.escrow, "PaymentEscrowZeroAmount").withArgs();
-      const positive = { ...open, amount: 10n };
+      const positiveTooLong = { ...open, amount: 10n };
+      await expect(sendPay(s, positiveTooLong, "0x", { value: 1n }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowHoldPeriodTooLong")
+        .withArgs(365n * 86_400n + 1n, 365n * 86_400n);
+      const positive = { ...positiveTooLong, holdPeriod: 0n };
       await expect(sendPay(s, positive, "0x", { value: 1n }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowMerchantNotActive")
         .withArgs(s.instant.id);
       await s.registry.connect(s.admin).reinstate(s.instant.id);
       await expect(sendPay(s, positive, "0x", { value: 1n }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(5n, 1_000_000n);
-      const aboveFloor = { ...positive, invoiceNumber: 1_000_001n };
+        .withArgs(0n, 1n);
+      const aboveFloor = { ...positive, invoiceNumber: 1_000_001n, epoch: 1n };
       await expect(sendPay(s, aboveFloor, "0x", { value: 1n }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
         .withArgs(s.instant.id, s.instant.signer.address);
@@ -481,23 +491,25 @@ describe("PaymentEscrow: administration and views", () => {
   describe("views", () => {
     it("invoiceStatus reports Unpaid, Expired and Voided for unused numbers", async () => {
       const expiry = BigInt(await networkHelpers.time.latest()) + 100n;
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry)).to.equal(InvoiceStatus.Unpaid);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, 0)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry, 0)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, 0, 0)).to.equal(InvoiceStatus.Unpaid);
       await travelTo(expiry);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry, 0)).to.equal(InvoiceStatus.Unpaid);
       await networkHelpers.mine();
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry)).to.equal(InvoiceStatus.Expired);
-      await s.registry.connect(s.instant.owner).raiseInvoiceFloor(s.instant.id, 71n);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry)).to.equal(InvoiceStatus.Voided);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, 0)).to.equal(InvoiceStatus.Voided);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 71n, 0)).to.equal(InvoiceStatus.Unpaid);
-      // Unknown merchants have no floor: their numbers read Unpaid.
-      expect(await s.escrow.invoiceStatus(4_000_000n, 70n, 0)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry, 0)).to.equal(InvoiceStatus.Expired);
+      await s.registry.connect(s.instant.owner).voidInvoices(s.instant.id);
+      // Voided wins over Expired: an invoice of an earlier epoch can never be paid, whatever its expiry.
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry, 0)).to.equal(InvoiceStatus.Voided);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, 0, 0)).to.equal(InvoiceStatus.Voided);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, 0, 1)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 70n, expiry, 1)).to.equal(InvoiceStatus.Expired);
+      // Unknown merchants are at epoch 0: their numbers read Unpaid.
+      expect(await s.escrow.invoiceStatus(4_000_000n, 70n, 0, 0)).to.equal(InvoiceStatus.Unpaid);
     });
 
     it("invoiceStatus follows a held payment through Held, PartiallyRefunded, Disputed and Refunded", async () => {
       const paid = await payInvoice(s, s.held, { amount: 1_000n });
-      const statusOf = () => s.escrow.invoiceStatus(s.held.id, paid.invoice.invoiceNumber, paid.invoice.expiry);
+      const statusOf = () => s.escrow.invoiceStatus(s.held.id, paid.invoice.invoiceNumber, paid.invoice.expiry, 0);
       expect(await statusOf()).to.equal(InvoiceStatus.Held);
       await s.escrow.connect(s.held.owner).refund(s.held.id, paid.invoice.invoiceNumber, 1n);
       expect(await statusOf()).to.equal(InvoiceStatus.PartiallyRefunded);
@@ -512,23 +524,23 @@ describe("PaymentEscrow: administration and views", () => {
 
     it("invoiceStatus reports Settled for instant, released and dispute-split payments, and Cancelled", async () => {
       const instant = await payInvoice(s, s.instant);
-      expect(await s.escrow.invoiceStatus(s.instant.id, instant.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.instant.id, instant.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Settled);
       const released = await payInvoice(s, s.held);
       const split = await payInvoice(s, s.held, { amount: 1_000n });
       await openDispute(split);
       await s.escrow.connect(s.arbiter).resolveDispute(s.held.id, split.invoice.invoiceNumber, 500n);
-      expect(await s.escrow.invoiceStatus(s.held.id, split.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.held.id, split.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Settled);
       await travelToRelease(s, released);
-      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Held);
+      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Held);
       await s.escrow.release([released.id]);
-      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Settled);
       const number = freshNumber();
       await s.escrow.connect(s.held.owner).cancelInvoice(s.held.id, number);
-      expect(await s.escrow.invoiceStatus(s.held.id, number, 0)).to.equal(InvoiceStatus.Cancelled);
-      // A floor raised above used numbers does not rewrite their status.
-      await s.registry.connect(s.held.owner).raiseInvoiceFloor(s.held.id, number + 1n);
-      expect(await s.escrow.invoiceStatus(s.held.id, number, 0)).to.equal(InvoiceStatus.Cancelled);
-      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.held.id, number, 0, 0)).to.equal(InvoiceStatus.Cancelled);
+      // A new epoch does not rewrite the status of used numbers.
+      await s.registry.connect(s.held.owner).voidInvoices(s.held.id);
+      expect(await s.escrow.invoiceStatus(s.held.id, number, 0, 0)).to.equal(InvoiceStatus.Cancelled);
+      expect(await s.escrow.invoiceStatus(s.held.id, released.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Settled);
     });
 
     it("paymentOf returns the held record and zero for unknown, instant and settled payments", async () => {

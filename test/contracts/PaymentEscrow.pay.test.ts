@@ -51,6 +51,57 @@ describe("PaymentEscrow: paying", () => {
   });
 
   describe("pay", () => {
+    describe("the signed refund window (invoice.holdPeriod)", () => {
+      it("holds for the invoice's window even when the owner front-runs the payment with setHoldPeriod(0)", async () => {
+        const invoice = await invoiceFor(s.held, { holdPeriod: s.held.holdPeriod });
+        const signature = await sign(s, invoice, s.held.signer);
+        await s.registry.connect(s.held.owner).setHoldPeriod(s.held.id, 0);
+        const paidAt = await expectInvoicePaid(s, sendPay(s, invoice, signature), invoice, s.held.holdPeriod);
+        const record = await s.escrow.paymentOf(s.held.id, invoice.invoiceNumber);
+        expect(record.releaseAt).to.equal(paidAt + s.held.holdPeriod);
+        // The payer keeps its dispute right through the window it was shown.
+        await expect(s.escrow.connect(s.payer).openDispute(s.held.id, invoice.invoiceNumber)).to.emit(s.escrow, "DisputeOpened");
+      });
+
+      it("holds for the merchant's current period when it is longer than the invoice's (the owner's policy binds the till)", async () => {
+        const invoice = await invoiceFor(s.held, { holdPeriod: 60n });
+        await expectInvoicePaid(s, sendPay(s, invoice, await sign(s, invoice, s.held.signer), { via: "payPacked" }), invoice, s.held.holdPeriod);
+      });
+
+      it("holds an instant merchant's payment for the window its invoice carries", async () => {
+        const invoice = await invoiceFor(s.instant, { holdPeriod: 3_600n });
+        await expectInvoicePaid(s, sendPay(s, invoice, await sign(s, invoice, s.instant.signer), { via: "payPacked" }), invoice, 3_600n);
+        expect((await s.escrow.paymentOf(s.instant.id, invoice.invoiceNumber)).state).to.equal(PaymentState.Held);
+      });
+
+      it("reverts PaymentEscrowHoldPeriodTooLong above MAX_HOLD_PERIOD (365 days) and accepts exactly it", async () => {
+        const max = await s.escrow.MAX_HOLD_PERIOD();
+        expect(max).to.equal(365n * 86_400n);
+        const tooLong = await invoiceFor(s.instant, { holdPeriod: max + 1n });
+        await expect(sendPay(s, tooLong, await sign(s, tooLong, s.instant.signer)))
+          .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowHoldPeriodTooLong")
+          .withArgs(max + 1n, max);
+        const atMax = await invoiceFor(s.instant, { holdPeriod: max });
+        await expectInvoicePaid(s, sendPay(s, atMax, await sign(s, atMax, s.instant.signer)), atMax, max);
+      });
+
+      it("rejects a window changed in the calldata (it is signed)", async () => {
+        const invoice = await invoiceFor(s.held, { holdPeriod: s.held.holdPeriod });
+        const signature = await sign(s, invoice, s.held.signer);
+        await expect(sendPay(s, { ...invoice, holdPeriod: s.held.holdPeriod + 1n }, signature))
+          .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
+          .withArgs(s.held.id, s.held.signer.address);
+      });
+    });
+
+    it("reverts PaymentEscrowInvalidRecipient for an instant payment to a merchant whose payout is the escrow itself", async () => {
+      await s.registry.connect(s.instant.owner).setPayout(s.instant.id, s.escrowAddress);
+      const invoice = await invoiceFor(s.instant);
+      await expect(sendPay(s, invoice, await sign(s, invoice, s.instant.signer)))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidRecipient")
+        .withArgs(s.escrowAddress);
+    });
+
     it("settles an ETH invoice of an instant merchant at once: payout gets amount - fee, treasury accrues the fee", async () => {
       const invoice = await invoiceFor(s.instant, { amount: 123_456_789_012_345n, pointsAward: 70n });
       const signature = await sign(s, invoice, s.instant.signer);
@@ -76,7 +127,7 @@ describe("PaymentEscrow: paying", () => {
       expect(await s.escrow.withdrawableOf(s.treasury.address, ZERO_ADDRESS)).to.equal(treasuryBefore + fee);
       expect(await s.points.balanceOf(s.payer.address, s.instant.id)).to.equal(pointsBefore + invoice.pointsAward);
       expect(await s.escrow.isInvoiceUsed(s.instant.id, invoice.invoiceNumber)).to.equal(true);
-      expect(await s.escrow.invoiceStatus(s.instant.id, invoice.invoiceNumber, invoice.expiry)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.instant.id, invoice.invoiceNumber, invoice.expiry, 0)).to.equal(InvoiceStatus.Settled);
       const record = await s.escrow.paymentOf(s.instant.id, invoice.invoiceNumber);
       expect(record.state).to.equal(PaymentState.None);
       expect(record.payer).to.equal(ZERO_ADDRESS);
@@ -140,7 +191,7 @@ describe("PaymentEscrow: paying", () => {
       expect(record.feeBps).to.equal(s.feeBps);
       // Redeemed points are burned at payment; awarded points wait for the release.
       expect(await s.points.balanceOf(s.payer.address, s.held.id)).to.equal(SEED_POINTS - invoice.pointsRedeem);
-      expect(await s.escrow.invoiceStatus(s.held.id, invoice.invoiceNumber, invoice.expiry)).to.equal(InvoiceStatus.Held);
+      expect(await s.escrow.invoiceStatus(s.held.id, invoice.invoiceNumber, invoice.expiry, 0)).to.equal(InvoiceStatus.Held);
     });
 
     it("holds a token payment and records the token's index", async () => {
@@ -204,7 +255,7 @@ describe("PaymentEscrow: paying", () => {
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceExpired")
         .withArgs(second.expiry);
       await networkHelpers.mine();
-      expect(await s.escrow.invoiceStatus(s.instant.id, second.invoiceNumber, second.expiry)).to.equal(InvoiceStatus.Expired);
+      expect(await s.escrow.invoiceStatus(s.instant.id, second.invoiceNumber, second.expiry, 0)).to.equal(InvoiceStatus.Expired);
     });
 
     it("reverts PaymentEscrowInvoiceUsed when the same invoice is paid twice", async () => {
@@ -239,21 +290,27 @@ describe("PaymentEscrow: paying", () => {
       expect(await s.escrow.isInvoiceUsed(s.held.id, 255n)).to.equal(true);
     });
 
-    it("reverts PaymentEscrowInvoiceVoided below the floor raised by registry.raiseInvoiceFloor and pays at the floor", async () => {
-      const floor = 1_000_000n;
-      const below = await invoiceFor(s.instant, { invoiceNumber: floor - 1n });
-      const atFloor = await invoiceFor(s.instant, { invoiceNumber: floor });
-      const belowSig = await sign(s, below, s.instant.signer);
-      await s.registry.connect(s.instant.signer).raiseInvoiceFloor(s.instant.id, floor);
+    it("reverts PaymentEscrowInvoiceVoided for an invoice of an earlier epoch (registry.voidInvoices) and pays the current one", async () => {
+      const old = await invoiceFor(s.instant);
+      const oldSig = await sign(s, old, s.instant.signer);
+      await s.registry.connect(s.instant.signer).voidInvoices(s.instant.id);
 
-      await expect(sendPay(s, below, belowSig))
+      await expect(sendPay(s, old, oldSig))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(floor - 1n, floor);
-      await expect(sendPay(s, below, belowSig, { via: "payPacked" }))
+        .withArgs(0n, 1n);
+      await expect(sendPay(s, old, oldSig, { via: "payPacked" }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(floor - 1n, floor);
-      expect(await s.escrow.invoiceStatus(s.instant.id, floor - 1n, below.expiry)).to.equal(InvoiceStatus.Voided);
-      await expectInvoicePaid(s, sendPay(s, atFloor, await sign(s, atFloor, s.instant.signer)), atFloor, 0n);
+        .withArgs(0n, 1n);
+      expect(await s.escrow.invoiceStatus(s.instant.id, old.invoiceNumber, old.expiry, old.epoch)).to.equal(InvoiceStatus.Voided);
+      // The same number, signed for the current epoch, pays: a void never burns numbers.
+      const current = { ...old, epoch: 1n };
+      expect(await s.escrow.invoiceStatus(s.instant.id, old.invoiceNumber, old.expiry, current.epoch)).to.equal(InvoiceStatus.Unpaid);
+      await expectInvoicePaid(s, sendPay(s, current, await sign(s, current, s.instant.signer)), current, 0n);
+      // An invoice claiming a future epoch is not payable either.
+      const future = await invoiceFor(s.instant, { epoch: 2n });
+      await expect(sendPay(s, future, await sign(s, future, s.instant.signer)))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(2n, 1n);
     });
 
     it("reverts PaymentEscrowInvalidSignature for a signature by another key", async () => {
@@ -316,19 +373,20 @@ describe("PaymentEscrow: paying", () => {
       }
     });
 
-    it("reverts PaymentEscrowInvalidSignature for invoices signed by a signer rotated out with registry.setSigner", async () => {
+    it("voids invoices of a signer rotated out with registry.setSigner (new epoch), and rejects the old key's new signatures", async () => {
       const [newSigner] = s.spare;
       const invoice = await invoiceFor(s.instant);
       const oldSignature = await sign(s, invoice, s.instant.signer);
       await s.registry.connect(s.instant.owner).setSigner(s.instant.id, newSigner!.address);
 
       await expect(sendPay(s, invoice, oldSignature))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 1n);
+      const current = { ...invoice, epoch: 1n };
+      await expect(sendPay(s, current, await sign(s, current, s.instant.signer), { via: "payPacked" }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
         .withArgs(s.instant.id, newSigner!.address);
-      await expect(sendPay(s, invoice, oldSignature, { via: "payPacked" }))
-        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
-        .withArgs(s.instant.id, newSigner!.address);
-      await expectInvoicePaid(s, sendPay(s, invoice, await sign(s, invoice, newSigner!)), invoice, 0n);
+      await expectInvoicePaid(s, sendPay(s, current, await sign(s, current, newSigner!)), current, 0n);
     });
 
     it("reverts PaymentEscrowMerchantNotActive for a suspended merchant and pays again once reinstated", async () => {
@@ -497,7 +555,7 @@ describe("PaymentEscrow: paying", () => {
     it("reverts PaymentEscrowPackedFlagsInvalid for unknown flag bits", async () => {
       const invoice = await invoiceFor(s.instant);
       const packed = await signedPacked(invoice);
-      for (const flags of [4, 8, 0x80, 0xff]) {
+      for (const flags of [0x10, 0x20, 0x80, 0xff]) {
         await expect(s.escrow.payPacked(setByte(packed, 1, flags), { value: invoice.amount }))
           .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedFlagsInvalid")
           .withArgs(flags);
@@ -521,6 +579,22 @@ describe("PaymentEscrow: paying", () => {
       await expect(s.escrow.payPacked(payerThenZeroRef, { value: invoice.amount }))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedNotCanonical")
         .withArgs(3);
+      const zeroHold = ethers.concat([setByte(head, 1, 4), "0x00000000", signature]);
+      await expect(s.escrow.payPacked(zeroHold, { value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedNotCanonical")
+        .withArgs(4);
+      const holdThenZeroEpoch = ethers.concat([setByte(head, 1, 12), "0x00000001", "0x00000000", signature]);
+      await expect(s.escrow.payPacked(holdThenZeroEpoch, { value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedNotCanonical")
+        .withArgs(12);
+    });
+
+    it("reverts PaymentEscrowPackedInvoiceTooShort when the flagged hold period and epoch leave no signature byte", async () => {
+      const invoice = await invoiceFor(s.instant);
+      const head = ethers.dataSlice(await signedPacked(invoice), 0, 41);
+      await expect(s.escrow.payPacked(ethers.concat([setByte(head, 1, 12), "0x0000000100000001"]), { value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedInvoiceTooShort")
+        .withArgs(49n, 50n);
     });
 
     it("reverts PaymentEscrowUnknownTokenIndex for an index past the allowlist", async () => {
@@ -577,6 +651,30 @@ describe("PaymentEscrow: paying", () => {
         .withArgs(s.held.id, invoice.invoiceNumber);
     });
 
+    it("ignores a wallet's calldata suffix (ERC-8021 attribution) after an EOA's 64- or 65-byte signature", async () => {
+      // ox's documented suffix for codes ["baseapp", "morpho"]: codes, length, schema 0, the 16-byte marker.
+      const suffix = "0x626173656170702c6d6f7270686f0e0080218021802180218021802180218021";
+      const to = await s.escrow.getAddress();
+      for (const form of ["compact", "full"] as const) {
+        const invoice = await invoiceFor(s.instant);
+        const signature = await sign(s, invoice, s.instant.signer);
+        const packed = packInvoice(invoice, 0n, form === "compact" ? compact(signature) : signature);
+        const tx = s.payer.sendTransaction({ to, data: ethers.concat([rawCall(packed), suffix]), value: invoice.amount });
+        await expectInvoicePaid(s, tx, invoice, 0n);
+      }
+      // A suffix does not make a wrong signature valid.
+      const invoice = await invoiceFor(s.instant);
+      const forged = packInvoice(invoice, 0n, compact(await sign(s, invoice, s.stranger)));
+      await expect(s.payer.sendTransaction({ to, data: ethers.concat([rawCall(forged), suffix]), value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
+        .withArgs(s.instant.id, s.instant.signer.address);
+      // payPacked, where the ABI length delimits the signature, keeps the strict reading.
+      const strict = packInvoice(invoice, 0n, ethers.concat([compact(await sign(s, invoice, s.instant.signer)), suffix]));
+      await expect(s.escrow.connect(s.payer).payPacked(strict, { value: invoice.amount }))
+        .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvalidSignature")
+        .withArgs(s.instant.id, s.instant.signer.address);
+    });
+
     it("reverts PaymentEscrowPackedInvoiceTooShort for a truncated raw invoice", async () => {
       const invoice = await invoiceFor(s.instant);
       const packed = packInvoice(invoice, 0n, compact(await sign(s, invoice, s.instant.signer)));
@@ -627,6 +725,8 @@ describe("PaymentEscrow: paying", () => {
         pointsAward: 321n,
         pointsRedeem: 17n,
         orderRef: ORDER_REF,
+        holdPeriod: 0n,
+        epoch: 0n,
       };
       const signature = await sign(s, invoice, merchant.signer);
       const eth = async (a: string) => ethers.provider.getBalance(a);
@@ -665,7 +765,7 @@ describe("PaymentEscrow: paying", () => {
         treasuryWithdrawable: delta[6]!,
         payerPoints: delta[7]!,
         record: [...(await s.escrow.paymentOf(merchant.id, invoice.invoiceNumber))],
-        status: await s.escrow.invoiceStatus(merchant.id, invoice.invoiceNumber, 0),
+        status: await s.escrow.invoiceStatus(merchant.id, invoice.invoiceNumber, 0, 0),
         gasUsed: receipt.gasUsed,
       };
     }
@@ -702,6 +802,8 @@ describe("PaymentEscrow: paying", () => {
         [await invoiceFor(s.instant), 0n],
         [await invoiceFor(s.held, { token: s.tokenAddress, amount: 42n, payer: s.payer.address }), 1n],
         [await invoiceFor(s.held, { orderRef: ORDER_REF, pointsAward: 1n, pointsRedeem: 2n }), 0n],
+        [await invoiceFor(s.held, { holdPeriod: 86_400n }), 0n],
+        [await invoiceFor(s.held, { epoch: 3n, payer: s.payer.address }), 0n],
         [
           {
             merchantId: INVOICE_LIMITS.merchantId,
@@ -713,6 +815,8 @@ describe("PaymentEscrow: paying", () => {
             pointsAward: INVOICE_LIMITS.pointsAward,
             pointsRedeem: INVOICE_LIMITS.pointsRedeem,
             orderRef: "0x" + "ff".repeat(32),
+            holdPeriod: INVOICE_LIMITS.holdPeriod,
+            epoch: INVOICE_LIMITS.epoch,
           },
           1n,
         ],
@@ -730,6 +834,8 @@ describe("PaymentEscrow: paying", () => {
             invoice.pointsAward,
             invoice.pointsRedeem,
             invoice.orderRef,
+            invoice.holdPeriod,
+            invoice.epoch,
           ]);
           expect(decodedSignature).to.equal(signature);
         }
@@ -745,9 +851,9 @@ describe("PaymentEscrow: paying", () => {
       await expect(s.escrow.decodePacked(setByte(packed, 0, 2)))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedVersionUnsupported")
         .withArgs(2);
-      await expect(s.escrow.decodePacked(setByte(packed, 1, 4)))
+      await expect(s.escrow.decodePacked(setByte(packed, 1, 0x10)))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowPackedFlagsInvalid")
-        .withArgs(4);
+        .withArgs(0x10);
       await expect(s.escrow.decodePacked(packInvoice(invoice, 9n, "0x01")))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowUnknownTokenIndex")
         .withArgs(9n);
@@ -774,8 +880,12 @@ describe("PaymentEscrow: paying", () => {
           pointsAward: INVOICE_LIMITS.pointsAward,
           pointsRedeem: INVOICE_LIMITS.pointsRedeem,
           orderRef: "0x" + "ff".repeat(32),
+          holdPeriod: INVOICE_LIMITS.holdPeriod,
+          epoch: INVOICE_LIMITS.epoch,
         },
-        { merchantId: 0n, invoiceNumber: 0n, token: ZERO_ADDRESS, amount: 0n, expiry: 0n, payer: ZERO_ADDRESS, pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32 },
+        { merchantId: 0n, invoiceNumber: 0n, token: ZERO_ADDRESS, amount: 0n, expiry: 0n, payer: ZERO_ADDRESS, pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32, holdPeriod: 0n, epoch: 0n },
+        await invoiceFor(s.instant, { holdPeriod: 1n }),
+        await invoiceFor(s.instant, { epoch: 1n }),
       ];
       const digests = new Set<string>();
       for (const invoice of invoices) {
@@ -801,7 +911,7 @@ describe("PaymentEscrow: paying", () => {
         .to.emit(s.escrow, "InvoiceCancelled")
         .withArgs(s.instant.id, invoice.invoiceNumber);
       expect(await s.escrow.isInvoiceUsed(s.instant.id, invoice.invoiceNumber)).to.equal(true);
-      expect(await s.escrow.invoiceStatus(s.instant.id, invoice.invoiceNumber, invoice.expiry)).to.equal(InvoiceStatus.Cancelled);
+      expect(await s.escrow.invoiceStatus(s.instant.id, invoice.invoiceNumber, invoice.expiry, 0)).to.equal(InvoiceStatus.Cancelled);
       await expect(sendPay(s, invoice, signature))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceUsed")
         .withArgs(s.instant.id, invoice.invoiceNumber);
@@ -812,7 +922,7 @@ describe("PaymentEscrow: paying", () => {
       await expect(s.escrow.connect(s.held.signer).cancelInvoice(s.held.id, number))
         .to.emit(s.escrow, "InvoiceCancelled")
         .withArgs(s.held.id, number);
-      expect(await s.escrow.invoiceStatus(s.held.id, number, 0)).to.equal(InvoiceStatus.Cancelled);
+      expect(await s.escrow.invoiceStatus(s.held.id, number, 0, 0)).to.equal(InvoiceStatus.Cancelled);
     });
 
     it("reverts PaymentEscrowNotMerchant for a stranger, another merchant's owner and a payout address", async () => {
@@ -836,7 +946,7 @@ describe("PaymentEscrow: paying", () => {
       await expect(s.escrow.connect(s.instant.owner).cancelInvoice(s.instant.id, paid.invoice.invoiceNumber))
         .to.be.revertedWithCustomError(s.escrow, "PaymentEscrowInvoiceUsed")
         .withArgs(s.instant.id, paid.invoice.invoiceNumber);
-      expect(await s.escrow.invoiceStatus(s.instant.id, paid.invoice.invoiceNumber, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.instant.id, paid.invoice.invoiceNumber, 0, 0)).to.equal(InvoiceStatus.Settled);
 
       const number = freshNumber();
       await s.escrow.connect(s.instant.owner).cancelInvoice(s.instant.id, number);
@@ -847,10 +957,10 @@ describe("PaymentEscrow: paying", () => {
 
     it("cancels only the given number: its neighbours stay payable", async () => {
       await s.escrow.connect(s.instant.owner).cancelInvoice(s.instant.id, 300n);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 299n, 0)).to.equal(InvoiceStatus.Unpaid);
-      expect(await s.escrow.invoiceStatus(s.instant.id, 301n, 0)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 299n, 0, 0)).to.equal(InvoiceStatus.Unpaid);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 301n, 0, 0)).to.equal(InvoiceStatus.Unpaid);
       await payInvoice(s, s.instant, { invoiceNumber: 301n });
-      expect(await s.escrow.invoiceStatus(s.instant.id, 301n, 0)).to.equal(InvoiceStatus.Settled);
+      expect(await s.escrow.invoiceStatus(s.instant.id, 301n, 0, 0)).to.equal(InvoiceStatus.Settled);
     });
   });
 });

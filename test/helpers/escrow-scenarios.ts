@@ -27,7 +27,7 @@ export const TOKEN_FUNDS = 1_000_000n * 10n ** 6n;
 export const BPS = 10_000n;
 
 /** `IPaymentEscrow.PaymentState` (a settled payment keeps no record: its state reads `None`). */
-export const PaymentState = { None: 0n, Held: 1n, Disputed: 2n, Refunded: 3n } as const;
+export const PaymentState = { None: 0n, Held: 1n, Disputed: 2n, Refunded: 3n, DisputedWhileSuspended: 4n } as const;
 /** `IPaymentEscrow.InvoiceStatus`. */
 export const InvoiceStatus = {
   Unpaid: 0n,

@@ -12,7 +12,7 @@ export type InvoiceStruct = IPaymentEscrow.InvoiceStruct;
 /** The SDK's invoice type: tests build exactly what the SDK signs. */
 export type TestInvoice = Invoice;
 
-/** An invoice with sensible defaults: ETH, 1 ether, one hour, anyone may pay, no points. */
+/** An invoice with sensible defaults: ETH, 1 ether, anyone may pay, no points, no signed refund window, epoch 0. */
 export function makeInvoice(overrides: Partial<TestInvoice> & { merchantId: bigint; invoiceNumber: bigint; expiry: bigint }): TestInvoice {
   return {
     token: ZERO_ADDRESS,
@@ -21,6 +21,8 @@ export function makeInvoice(overrides: Partial<TestInvoice> & { merchantId: bigi
     pointsAward: 0n,
     pointsRedeem: 0n,
     orderRef: ZERO_BYTES32,
+    holdPeriod: 0n,
+    epoch: 0n,
     ...overrides,
   };
 }
@@ -49,10 +51,14 @@ export function packInvoice(invoice: TestInvoice, tokenIndex: bigint, signature:
   let flags = 0;
   if (invoice.payer !== ZERO_ADDRESS) flags |= 1;
   if (invoice.orderRef !== ZERO_BYTES32) flags |= 2;
+  if (invoice.holdPeriod !== 0n) flags |= 4;
+  if (invoice.epoch !== 0n) flags |= 8;
   let out = "0x01" + hex(BigInt(flags), 1);
   out += hex(invoice.merchantId, 4) + hex(invoice.invoiceNumber, 8) + hex(tokenIndex, 2) + hex(invoice.amount, 12);
   out += hex(invoice.expiry, 5) + hex(invoice.pointsAward, 4) + hex(invoice.pointsRedeem, 4);
   if (flags & 1) out += invoice.payer.slice(2).toLowerCase();
   if (flags & 2) out += invoice.orderRef.slice(2);
+  if (flags & 4) out += hex(invoice.holdPeriod, 4);
+  if (flags & 8) out += hex(invoice.epoch, 4);
   return out + signature.slice(2);
 }
