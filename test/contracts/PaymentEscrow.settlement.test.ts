@@ -314,7 +314,9 @@ describe("PaymentEscrow: settlement, refunds and disputes", () => {
           await s.escrow.release.staticCall([paid.id], { gasLimit: limit });
           lowestCredited = limit;
         } catch (error) {
-          expect((error as { data?: string }).data?.startsWith(insufficient), `limit ${limit}`).to.equal(true);
+          // Either the escrow refused (PaymentEscrowInsufficientGas) or the limit ran out before it got that far.
+          const data = (error as { data?: unknown }).data;
+          if (typeof data === "string" && data !== "0x") expect(data.startsWith(insufficient), `limit ${limit}: ${data}`).to.equal(true);
         }
       }
       // Whatever limit succeeds left the push at least its full 100k.
