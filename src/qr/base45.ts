@@ -25,12 +25,14 @@ export function encodeBase45(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes RFC 9285 Base45, rejecting what the RFC says to reject: characters outside the alphabet, a length of
- * 1 modulo 3, and groups whose value overflows 2 bytes (3 characters) or 1 byte (2 characters). Every byte
- * string therefore has exactly one Base45 spelling.
+ * Decodes RFC 9285 Base45, rejecting what the RFC says to reject, in this order (rules C3-C5 of
+ * docs/qr-format.md): any character outside the alphabet anywhere in the text (QR_BAD_CHARACTER), a length of
+ * 1 modulo 3 (QR_BAD_LENGTH), a group whose value overflows 2 bytes (3 characters) or 1 byte (2 characters)
+ * (QR_BAD_CHARACTER). Every byte string therefore has exactly one Base45 spelling.
  */
 export function decodeBase45(text: string): Uint8Array {
   if (typeof text !== "string") throw new QrDecodeError("QR_INVALID_INPUT", "Base45 input must be a string");
+  for (let i = 0; i < text.length; i++) value(text, i); // the alphabet first, whatever the length
   if (text.length % 3 === 1) throw new QrDecodeError("QR_BAD_LENGTH", "Base45 text length must not be 1 modulo 3");
   const out = new Uint8Array(Math.floor(text.length / 3) * 2 + (text.length % 3 === 2 ? 1 : 0));
   let o = 0;

@@ -4,6 +4,12 @@ export const PACKED_VERSION = 1;
 export const PACKED_FLAG_PAYER = 0x01;
 /** Packed flags bit: a 32-byte order reference follows (after the payer, if any). */
 export const PACKED_FLAG_ORDER_REF = 0x02;
+/** Packed flags bit: the 4-byte hold period (uint32, big-endian) follows (after the order reference, if any). */
+export const PACKED_FLAG_HOLD_PERIOD = 0x04;
+/** Packed flags bit: the 4-byte merchant epoch (uint32, big-endian) follows (after the hold period, if any). */
+export const PACKED_FLAG_EPOCH = 0x08;
+/** Every flag bit version 1 defines; any other bit set is `QR_BAD_FLAGS`. */
+export const PACKED_KNOWN_FLAGS = PACKED_FLAG_PAYER | PACKED_FLAG_ORDER_REF | PACKED_FLAG_HOLD_PERIOD | PACKED_FLAG_EPOCH;
 /** Length of the fixed part: version, flags, merchantId, invoiceNumber, tokenIndex, amount, expiry, points. */
 export const PACKED_FIXED_LENGTH = 41;
 /**
@@ -11,8 +17,8 @@ export const PACKED_FIXED_LENGTH = 41;
  * (WebAuthn) wallets while keeping every payload inside a QR code.
  */
 export const MAX_SIGNATURE_LENGTH = 1024;
-/** Longest packed invoice: fixed part, payer, order reference and the largest signature. */
-export const MAX_PACKED_LENGTH = PACKED_FIXED_LENGTH + 20 + 32 + MAX_SIGNATURE_LENGTH;
+/** Longest packed invoice: fixed part, payer, order reference, hold period, epoch and the largest signature (1125). */
+export const MAX_PACKED_LENGTH = PACKED_FIXED_LENGTH + 20 + 32 + 4 + 4 + MAX_SIGNATURE_LENGTH;
 /** Largest token index (uint16). */
 export const MAX_TOKEN_INDEX = 0xffff;
 
@@ -20,7 +26,11 @@ export const MAX_TOKEN_INDEX = 0xffff;
 export const COMPACT_PREFIX = "SCANPAY:";
 /** Compact carrier version, the high nibble of its header byte. */
 export const COMPACT_VERSION = 1;
-/** Compact carrier header flag (low nibble): the escrow address is present; absent = the chain's default escrow. */
+/**
+ * Compact carrier header flag (low nibble): the escrow address is present. Encoders always set it; a decoder
+ * rejects a header without it (`QR_MISSING_ESCROW`): ScanPay publishes no default escrow per chain, so an
+ * escrow-less code could be neither paid nor verified.
+ */
 export const COMPACT_FLAG_ESCROW = 0x01;
 
 /**

@@ -8,25 +8,25 @@ import { encodeVarint } from "./internal/varint.js";
 import type { InvoiceQrInput } from "./types.js";
 
 /**
- * Encodes a signed invoice as the compact QR text `SCANPAY:` + Base45(header | chainId | [escrow] | packed),
- * every character of which is QR alphanumeric (5.5 bits per character), giving the smallest QR code.
- * Leave `escrow` undefined to mean "the default escrow of this chain" (saves 20 bytes; the scanner must
- * resolve it from its deployments). Layout in docs/qr-format.md.
- * @throws QrEncodeError on an invalid chain id, escrow or packed invoice.
+ * Encodes a signed invoice as the compact QR text `SCANPAY:` + Base45(0x11 | chainId | escrow | packed),
+ * every character of which is QR alphanumeric (5.5 bits per character), giving the smallest QR code. The
+ * escrow is always included: ScanPay publishes no default escrow per chain, so a code without it could be
+ * neither paid nor verified. For ScanPay-aware apps only (no mainstream wallet reads it). Layout in
+ * docs/qr-format.md.
+ * @throws QrEncodeError on an invalid chain id, a missing (QR_MISSING_ESCROW) or invalid escrow, or an invalid
+ *   packed invoice.
  */
 export function encodeCompactInvoice(input: InvoiceQrInput): string {
   if (typeof input !== "object" || input === null) {
-    throw new QrEncodeError("QR_INVALID_INPUT", "expected { chainId, escrow?, packed }");
+    throw new QrEncodeError("QR_INVALID_INPUT", "expected { chainId, escrow, packed }");
   }
   const chainId = encodeVarint(requireChainId(input.chainId, QrEncodeError));
-  const escrow =
-    input.escrow === undefined
-      ? new Uint8Array(0)
-      : hexToBytes(requireNonZeroAddress(input.escrow, "escrow", QrEncodeError), "escrow", QrEncodeError);
+  if (input.escrow === undefined) throw new QrEncodeError("QR_MISSING_ESCROW", "the compact carrier needs the escrow");
+  const escrow = hexToBytes(requireNonZeroAddress(input.escrow, "escrow", QrEncodeError), "escrow", QrEncodeError);
   const packed = encodePackedInvoice(input.packed);
 
   const out = new Uint8Array(1 + chainId.length + escrow.length + packed.length);
-  out[0] = (COMPACT_VERSION << 4) | (escrow.length > 0 ? COMPACT_FLAG_ESCROW : 0);
+  out[0] = (COMPACT_VERSION << 4) | COMPACT_FLAG_ESCROW;
   out.set(chainId, 1);
   out.set(escrow, 1 + chainId.length);
   out.set(packed, 1 + chainId.length + escrow.length);

@@ -3,6 +3,8 @@ import {
   MAX_SIGNATURE_LENGTH,
   MAX_TOKEN_INDEX,
   PACKED_FIXED_LENGTH,
+  PACKED_FLAG_EPOCH,
+  PACKED_FLAG_HOLD_PERIOD,
   PACKED_FLAG_ORDER_REF,
   PACKED_FLAG_PAYER,
   PACKED_VERSION,
@@ -13,8 +15,8 @@ import type { PackedInvoiceInput } from "./types.js";
 
 /**
  * Packs a signed invoice into the bytes the escrow's `payPacked(bytes)` takes (layout in docs/qr-format.md).
- * Canonical: the payer / order-reference flags are set exactly when those fields are non-zero, so an invoice
- * has one encoding. The signature is carried as given; compact a 65-byte EOA signature first with
+ * Canonical: the payer / order-reference / hold-period / epoch flags are set exactly when those fields are
+ * non-zero, so an invoice has one encoding. The signature is carried as given; compact a 65-byte EOA signature first with
  * `compactSignature` to save a byte. `invoice.token` is not part of the input (pass `tokenIndex`);
  * see `toPackedInvoice` to derive it from a token list.
  * @throws QrEncodeError on any out-of-range field, bad address/hex, or a signature of 0 or over 1024 bytes.
@@ -31,6 +33,8 @@ export function encodePackedInvoice(input: PackedInvoiceInput): Uint8Array {
   const expiry = requireUint(invoice.expiry, INVOICE_LIMITS.expiry, "expiry", QrEncodeError);
   const pointsAward = requireUint(invoice.pointsAward, INVOICE_LIMITS.pointsAward, "pointsAward", QrEncodeError);
   const pointsRedeem = requireUint(invoice.pointsRedeem, INVOICE_LIMITS.pointsRedeem, "pointsRedeem", QrEncodeError);
+  const holdPeriod = requireUint(invoice.holdPeriod, INVOICE_LIMITS.holdPeriod, "holdPeriod", QrEncodeError);
+  const epoch = requireUint(invoice.epoch, INVOICE_LIMITS.epoch, "epoch", QrEncodeError);
   const payer = hexToBytes(checksumAddress(invoice.payer, "payer", QrEncodeError), "payer", QrEncodeError);
   const orderRef = hexToBytes(invoice.orderRef, "orderRef", QrEncodeError);
   if (orderRef.length !== 32) throw new QrEncodeError("QR_BAD_HEX", "orderRef must be 32 bytes");
@@ -41,8 +45,21 @@ export function encodePackedInvoice(input: PackedInvoiceInput): Uint8Array {
 
   const hasPayer = !isZero(payer);
   const hasOrderRef = !isZero(orderRef);
-  const flags = (hasPayer ? PACKED_FLAG_PAYER : 0) | (hasOrderRef ? PACKED_FLAG_ORDER_REF : 0);
-  const out = new Uint8Array(PACKED_FIXED_LENGTH + (hasPayer ? 20 : 0) + (hasOrderRef ? 32 : 0) + signature.length);
+  const hasHoldPeriod = holdPeriod !== 0n;
+  const hasEpoch = epoch !== 0n;
+  const flags =
+    (hasPayer ? PACKED_FLAG_PAYER : 0) |
+    (hasOrderRef ? PACKED_FLAG_ORDER_REF : 0) |
+    (hasHoldPeriod ? PACKED_FLAG_HOLD_PERIOD : 0) |
+    (hasEpoch ? PACKED_FLAG_EPOCH : 0);
+  const out = new Uint8Array(
+    PACKED_FIXED_LENGTH +
+      (hasPayer ? 20 : 0) +
+      (hasOrderRef ? 32 : 0) +
+      (hasHoldPeriod ? 4 : 0) +
+      (hasEpoch ? 4 : 0) +
+      signature.length,
+  );
   out[0] = PACKED_VERSION;
   out[1] = flags;
   writeUint(out, 2, 4, merchantId);
@@ -60,6 +77,14 @@ export function encodePackedInvoice(input: PackedInvoiceInput): Uint8Array {
   if (hasOrderRef) {
     out.set(orderRef, offset);
     offset += 32;
+  }
+  if (hasHoldPeriod) {
+    writeUint(out, offset, 4, holdPeriod);
+    offset += 4;
+  }
+  if (hasEpoch) {
+    writeUint(out, offset, 4, epoch);
+    offset += 4;
   }
   out.set(signature, offset);
   return out;

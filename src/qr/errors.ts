@@ -7,9 +7,11 @@ import { ScanPayError } from "../errors.js";
 export type QrErrorCode =
   /** The input is not a string / byte array at all. */
   | "QR_INVALID_INPUT"
-  /** The input ends before a field it announces (or the signature is empty). */
+  /** Decoders: the text begins or ends with whitespace (U+0009..U+000D, U+0020); decoders never trim. */
+  | "QR_SURROUNDING_WHITESPACE"
+  /** Decoders: the input ends before a field it announces, or before the first signature byte. */
   | "QR_TRUNCATED"
-  /** The input is longer than any valid payload (or the signature exceeds its cap). */
+  /** Decoders: the input is longer than its cap (text length, packed length, or a signature over 1024 bytes). */
   | "QR_TOO_LONG"
   /** Packed invoice or compact carrier version byte is not one this code knows. */
   | "QR_UNSUPPORTED_VERSION"
@@ -31,13 +33,18 @@ export type QrErrorCode =
   | "QR_BAD_HEX"
   /** Malformed address, bad EIP-55 checksum, ENS name, or a zero address where one is not allowed. */
   | "QR_BAD_ADDRESS"
-  /** Signature empty, too long, or not convertible (EIP-2098). */
+  /**
+   * The compact carrier leaves the escrow out (header 0x10), or an encoder was given no escrow. There is no
+   * default escrow per chain, so such a code can be neither paid nor verified.
+   */
+  | "QR_MISSING_ESCROW"
+  /** Encoders only: the signature given is empty, over 1024 bytes, or not convertible (EIP-2098). */
   | "QR_BAD_SIGNATURE"
-  /** Malformed EIP-681 number, a negative number, or hex. */
+  /** Not the EIP-681 number grammar accepted here (sign, leading zero, hex, empty part, signed exponent). */
   | "QR_BAD_NUMBER"
   /** An EIP-681 number that is not an integer (e.g. `1.5e0`). */
   | "QR_NOT_AN_INTEGER"
-  /** EIP-681 URI that does not follow the grammar (bad chain id, empty key, `#` fragment, ...). */
+  /** EIP-681 URI that does not follow the grammar (chain id spelling, function name, empty or malformed parameter). */
   | "QR_BAD_URI"
   /** EIP-681 function other than the one(s) the parser handles. */
   | "QR_UNSUPPORTED_FUNCTION"

@@ -21,6 +21,8 @@ export function fromPackedInvoice(packed: PackedInvoice, tokens: TokenList): Sig
       pointsAward: invoice.pointsAward,
       pointsRedeem: invoice.pointsRedeem,
       orderRef: invoice.orderRef,
+      holdPeriod: invoice.holdPeriod,
+      epoch: invoice.epoch,
     },
     signature: packed.signature,
   };

@@ -13,38 +13,39 @@ const GAS_PARAMS = ["gas", "gasLimit", "gasPrice"] as const;
  * - `ethereum:[pay-]<token>[@<chainId>]/transfer?address=<to>[&uint256=<amount>]`
  *   → `{ kind: "erc20", token, to, amount, chainId }`: the recipient is the `address` parameter, never the
  *   target (which is the token contract).
- * Numbers may use EIP-681 scientific notation (`2.014e18`) and are converted exactly; non-integers, negative
- * numbers and hex are rejected. Unknown or duplicate parameters and other functions are rejected.
+ * Checks in the order of docs/qr-format.md: X1-X2, U1-U9, then T1-T6. Numbers follow rules N1-N3 (EIP-681
+ * scientific notation such as `2.014e18` is converted exactly). Unknown or duplicate parameters and other
+ * functions are rejected; parameter order is free.
  * @throws QrDecodeError (and nothing else) for any malformed input.
  */
 export function parseTransferUri(text: string): TransferRequest {
   const parts = splitEip681(text);
-  for (const key of GAS_PARAMS) {
-    const hint = parts.params.get(key);
-    if (hint !== undefined) parseEip681Number(hint);
+  const isToken = parts.functionName === "transfer";
+  if (parts.functionName !== undefined && !isToken) {
+    throw new QrDecodeError("QR_UNSUPPORTED_FUNCTION", `function ${parts.functionName} is not a plain transfer`); // T1
   }
-  const amountOf = (key: string): bigint | undefined => {
+  if (isToken && parts.params.has("value")) {
+    throw new QrDecodeError("QR_VALUE_MISMATCH", "a token transfer must not send ETH (value parameter)"); // T2
+  }
+  requireOnlyParams(parts, isToken ? ["address", "uint256", ...GAS_PARAMS] : ["value", ...GAS_PARAMS]); // T3
+  let to = parts.target;
+  if (isToken) {
+    const toText = parts.params.get("address");
+    // Never fall back to the target: it is the token contract, and sending to it burns the funds.
+    if (toText === undefined) throw new QrDecodeError("QR_MISSING_PARAMETER", "a token transfer needs address=<to>"); // T4
+    if (!toText.startsWith("0x")) {
+      throw new QrDecodeError("QR_BAD_ADDRESS", "recipient must be a 0x address (ENS names are not supported)"); // T5
+    }
+    to = requireNonZeroAddress(toText, "recipient", QrDecodeError); // T5
+  }
+  // T6: the numbers, in this fixed order whatever their order in the URI.
+  const numberOf = (key: string): bigint | undefined => {
     const raw = parts.params.get(key);
     return raw === undefined ? undefined : parseEip681Number(raw);
   };
-
-  if (parts.functionName === undefined) {
-    requireOnlyParams(parts, ["value", ...GAS_PARAMS]);
-    return { kind: "native", to: parts.target, amount: amountOf("value"), chainId: parts.chainId };
-  }
-  if (parts.functionName === "transfer") {
-    if (parts.params.has("value")) {
-      throw new QrDecodeError("QR_VALUE_MISMATCH", "a token transfer must not send ETH (value parameter)");
-    }
-    requireOnlyParams(parts, ["address", "uint256", ...GAS_PARAMS]);
-    const toText = parts.params.get("address");
-    // Never fall back to the target: it is the token contract, and sending to it burns the funds.
-    if (toText === undefined) throw new QrDecodeError("QR_MISSING_PARAMETER", "a token transfer needs address=<to>");
-    if (!toText.startsWith("0x")) {
-      throw new QrDecodeError("QR_BAD_ADDRESS", "recipient must be a 0x address (ENS names are not supported)");
-    }
-    const to = requireNonZeroAddress(toText, "recipient", QrDecodeError);
-    return { kind: "erc20", token: parts.target, to, amount: amountOf("uint256"), chainId: parts.chainId };
-  }
-  throw new QrDecodeError("QR_UNSUPPORTED_FUNCTION", `function ${parts.functionName} is not a plain transfer`);
+  const amount = numberOf(isToken ? "uint256" : "value");
+  for (const key of GAS_PARAMS) numberOf(key);
+  return isToken
+    ? { kind: "erc20", token: parts.target, to, amount, chainId: parts.chainId }
+    : { kind: "native", to, amount, chainId: parts.chainId };
 }

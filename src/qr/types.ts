@@ -34,17 +34,18 @@ export type TokenList = readonly string[];
 export interface InvoiceQrPayload {
   chainId: bigint;
   /**
-   * The escrow (EIP-712 verifying contract), checksummed. `undefined` only from the compact carrier when the
-   * payload left it out: the caller then uses the chain's default escrow from its deployments.
+   * The escrow (EIP-712 verifying contract), checksummed. Always present: both carriers name it (a compact
+   * text without it is rejected with `QR_MISSING_ESCROW`; there is no default escrow per chain).
    */
-  escrow: string | undefined;
+  escrow: string;
   packed: PackedInvoice;
 }
 
 /** Input of the carrier encoders. */
 export interface InvoiceQrInput {
   chainId: bigint;
-  escrow?: string | undefined;
+  /** The escrow (EIP-712 verifying contract); required by both carriers (`QR_MISSING_ESCROW` if absent). */
+  escrow: string;
   packed: PackedInvoiceInput;
 }
 

@@ -24,6 +24,8 @@ const eth: PackedInvoice = {
     pointsAward: 0n,
     pointsRedeem: 0n,
     orderRef: ZERO_BYTES32,
+    holdPeriod: 0n,
+    epoch: 0n,
   },
   tokenIndex: 0,
   signature: "0x" + "5a".repeat(64),
@@ -52,8 +54,17 @@ describe("encodeInvoiceUri", () => {
     expect(encodeInvoiceUri({ chainId: 8453n, escrow: ESCROW, packed: token })).to.equal(tokenUri);
   });
 
-  it("requires the escrow", () => {
-    expect(codeOf(() => encodeInvoiceUri({ chainId: 8453n, packed: token }))).to.equal("QR_BAD_ADDRESS");
+  it("requires the escrow (QR_MISSING_ESCROW)", () => {
+    const noEscrow = { chainId: 8453n, packed: token } as unknown as Parameters<typeof encodeInvoiceUri>[0];
+    expect(codeOf(() => encodeInvoiceUri(noEscrow))).to.equal("QR_MISSING_ESCROW");
+  });
+
+  it("carries hold period and epoch in the bytes parameter", () => {
+    const withTerms = { ...token, invoice: { ...token.invoice, holdPeriod: 600n, epoch: 9n } };
+    const uri = encodeInvoiceUri({ chainId: 8453n, escrow: ESCROW, packed: withTerms });
+    expect(uri).to.equal(`ethereum:${ESCROW}@8453/payPacked?bytes=${hexOf(withTerms)}`);
+    expect(hexOf(withTerms).slice(4, 6)).to.equal("0c");
+    expect(decodeInvoiceUri(uri).packed).to.deep.equal(withTerms);
   });
 });
 
@@ -63,6 +74,10 @@ describe("decodeInvoiceUri", () => {
   it("inverts encodeInvoiceUri for ETH and token invoices", () => {
     expect(decodeInvoiceUri(ethUri)).to.deep.equal(payload(eth));
     expect(decodeInvoiceUri(tokenUri)).to.deep.equal(payload(token));
+  });
+
+  it("accepts an upper-case scheme and PAY- prefix", () => {
+    expect(decodeInvoiceUri(ethUri.replace("ethereum:", "ETHEREUM:PAY-"))).to.deep.equal(payload(eth));
   });
 
   it("accepts a lower-case escrow, upper-case hex, the pay- prefix and parameters in any order", () => {
@@ -90,6 +105,22 @@ describe("decodeInvoiceUri", () => {
     ["a missing chain id", tokenUri.replace("@8453", ""), "QR_MISSING_PARAMETER"],
     ["chain id 0", tokenUri.replace("@8453", "@0"), "QR_FIELD_OUT_OF_RANGE"],
     ["a hex chain id", tokenUri.replace("@8453", "@0x2105"), "QR_BAD_URI"],
+    ["a chain id with a leading zero", tokenUri.replace("@8453", "@08453"), "QR_BAD_URI"],
+    ["an empty chain id", tokenUri.replace("@8453", "@"), "QR_BAD_URI"],
+    ["a chain id of 2^64", tokenUri.replace("@8453", "@18446744073709551616"), "QR_FIELD_OUT_OF_RANGE"],
+    ["a 30-digit chain id", tokenUri.replace("@8453", "@" + "9".repeat(30)), "QR_FIELD_OUT_OF_RANGE"],
+    ["a leading space", " " + tokenUri, "QR_SURROUNDING_WHITESPACE"],
+    ["a trailing newline", tokenUri + "\n", "QR_SURROUNDING_WHITESPACE"],
+    ["a trailing space", tokenUri + " ", "QR_SURROUNDING_WHITESPACE"],
+    ["an all-upper-case escrow", tokenUri.replace(ESCROW, "0x" + ESCROW.slice(2).toUpperCase()), "QR_BAD_ADDRESS"],
+    ["an escrow with 0X", tokenUri.replace("0x5FbDB", "0X5FbDB"), "QR_BAD_ADDRESS"],
+    ["an empty value", ethUri.replace(/value=\d+/, "value="), "QR_BAD_URI"],
+    ["an empty parameter between &&", tokenUri.replace("?bytes", "?&bytes"), "QR_BAD_URI"],
+    ["a value with a leading zero", ethUri.replace(/value=\d+/, "value=02014000000000000000"), "QR_BAD_NUMBER"],
+    ["a value with a plus sign", ethUri.replace(/value=\d+/, "value=+2014000000000000000"), "QR_BAD_NUMBER"],
+    ["a colon after the scheme", tokenUri.replace("@8453", ":8453"), "QR_BAD_CHARACTER"],
+    ["a duplicate that is also unknown (duplicates first)", tokenUri + "&gas=1&gas=1", "QR_DUPLICATE_PARAMETER"],
+    ["a bad value on a token invoice (number before mismatch)", tokenUri + "&value=abc", "QR_BAD_NUMBER"],
     ["a missing bytes parameter", `ethereum:${ESCROW}@8453/payPacked?value=1`, "QR_MISSING_PARAMETER"],
     ["no parameters", `ethereum:${ESCROW}@8453/payPacked`, "QR_MISSING_PARAMETER"],
     ["an empty query", `ethereum:${ESCROW}@8453/payPacked?`, "QR_BAD_URI"],
@@ -117,11 +148,11 @@ describe("decodeInvoiceUri", () => {
 
 describe("decodePaymentQr", () => {
   it("recognises the compact carrier", () => {
-    const text = encodeCompactInvoice({ chainId: 8453n, packed: token });
+    const text = encodeCompactInvoice({ chainId: 8453n, escrow: ESCROW, packed: token });
     expect(decodePaymentQr(text)).to.deep.equal({
       kind: "invoice",
       carrier: "compact",
-      payload: { chainId: 8453n, escrow: undefined, packed: token },
+      payload: { chainId: 8453n, escrow: ESCROW, packed: token },
     });
   });
 
@@ -142,5 +173,12 @@ describe("decodePaymentQr", () => {
 
   it("rejects anything else with QR_BAD_PREFIX", () => {
     expect(codeOf(() => decodePaymentQr("https://example.com"))).to.equal("QR_BAD_PREFIX");
+    expect(codeOf(() => decodePaymentQr("scanpay:ABC"))).to.equal("QR_BAD_PREFIX");
+    expect(codeOf(() => decodePaymentQr("x".repeat(5000)))).to.equal("QR_BAD_PREFIX");
+  });
+
+  it("rejects surrounding whitespace before dispatching", () => {
+    expect(codeOf(() => decodePaymentQr(" " + ethUri))).to.equal("QR_SURROUNDING_WHITESPACE");
+    expect(codeOf(() => decodePaymentQr(ethUri + "\r\n"))).to.equal("QR_SURROUNDING_WHITESPACE");
   });
 });

@@ -25,6 +25,8 @@ function sample(overrides: Partial<PackedInvoice["invoice"]> = {}, tokenIndex = 
       pointsAward: 25n,
       pointsRedeem: 0n,
       orderRef: ZERO_BYTES32,
+      holdPeriod: 0n,
+      epoch: 0n,
       ...overrides,
     },
     tokenIndex,
@@ -37,9 +39,11 @@ function handPacked(p: PackedInvoice): string {
   const u = (v: bigint | number, bytes: number) => BigInt(v).toString(16).padStart(bytes * 2, "0");
   const hasPayer = p.invoice.payer !== ZERO_ADDRESS;
   const hasRef = p.invoice.orderRef !== ZERO_BYTES32;
+  const hasHold = p.invoice.holdPeriod !== 0n;
+  const hasEpoch = p.invoice.epoch !== 0n;
   return (
     "0x01" +
-    u((hasPayer ? 1 : 0) | (hasRef ? 2 : 0), 1) +
+    u((hasPayer ? 1 : 0) | (hasRef ? 2 : 0) | (hasHold ? 4 : 0) | (hasEpoch ? 8 : 0), 1) +
     u(p.invoice.merchantId, 4) +
     u(p.invoice.invoiceNumber, 8) +
     u(p.tokenIndex, 2) +
@@ -49,6 +53,8 @@ function handPacked(p: PackedInvoice): string {
     u(p.invoice.pointsRedeem, 4) +
     (hasPayer ? p.invoice.payer.slice(2).toLowerCase() : "") +
     (hasRef ? p.invoice.orderRef.slice(2) : "") +
+    (hasHold ? u(p.invoice.holdPeriod, 4) : "") +
+    (hasEpoch ? u(p.invoice.epoch, 4) : "") +
     p.signature.slice(2)
   );
 }
@@ -96,6 +102,35 @@ describe("encodePackedInvoice", () => {
     const bytes = encodePackedInvoice(p);
     expect(bytes[1]).to.equal(0x03);
     expect(hex(bytes)).to.equal(handPacked(p));
+  });
+
+  it("sets flag 0x04 and appends the hold period as 4 bytes big-endian only when it is non-zero", () => {
+    const bytes = encodePackedInvoice(sample({ holdPeriod: 7n * 86_400n }));
+    expect(bytes[1]).to.equal(0x04);
+    expect(hex(bytes.subarray(41, 45))).to.equal("0x00093a80");
+    expect(bytes.length).to.equal(41 + 4 + 64);
+  });
+
+  it("sets flag 0x08 and appends the epoch as 4 bytes big-endian only when it is non-zero", () => {
+    const bytes = encodePackedInvoice(sample({ epoch: 0x01020304n }));
+    expect(bytes[1]).to.equal(0x08);
+    expect(hex(bytes.subarray(41, 45))).to.equal("0x01020304");
+    expect(bytes.length).to.equal(41 + 4 + 64);
+  });
+
+  it("orders the optional fields payer, order reference, hold period, epoch (flags 0x0f)", () => {
+    const p = sample({ payer: PAYER, orderRef: ORDER_REF, holdPeriod: 3600n, epoch: 2n });
+    const bytes = encodePackedInvoice(p);
+    expect(bytes[1]).to.equal(0x0f);
+    expect(hex(bytes)).to.equal(handPacked(p));
+    expect(hex(bytes.subarray(93, 101))).to.equal("0x00000e1000000002");
+    expect(bytes.length).to.equal(41 + 20 + 32 + 4 + 4 + 64);
+  });
+
+  it("leaves a zero hold period and a zero epoch out (flag clear, no bytes)", () => {
+    const bytes = encodePackedInvoice(sample({ holdPeriod: 0n, epoch: 0n }));
+    expect(bytes[1]).to.equal(0x00);
+    expect(bytes.length).to.equal(41 + 64);
   });
 
   it("accepts a lower-case payer and a bigint token index", () => {
@@ -161,10 +196,16 @@ describe("encodePackedInvoice", () => {
 });
 
 describe("decodePackedInvoice", () => {
-  it("inverts encodePackedInvoice for all four flag combinations", () => {
-    for (const overrides of [{}, { payer: PAYER }, { orderRef: ORDER_REF }, { payer: PAYER, orderRef: ORDER_REF }]) {
-      const p = sample(overrides);
+  it("inverts encodePackedInvoice for all sixteen flag combinations", () => {
+    for (let flags = 0; flags < 16; flags++) {
+      const p = sample({
+        payer: flags & 1 ? PAYER : ZERO_ADDRESS,
+        orderRef: flags & 2 ? ORDER_REF : ZERO_BYTES32,
+        holdPeriod: flags & 4 ? INVOICE_LIMITS.holdPeriod : 0n,
+        epoch: flags & 8 ? 1n : 0n,
+      });
       const bytes = encodePackedInvoice(p);
+      expect(bytes[1]).to.equal(flags);
       expect(decodePackedInvoice(bytes)).to.deep.equal(p);
       expect(decodePackedInvoice(hex(bytes))).to.deep.equal(p);
     }
@@ -183,12 +224,27 @@ describe("decodePackedInvoice", () => {
     expect(decodePackedInvoice(encodePackedInvoice(sample({}, 1, long))).signature).to.equal(long);
   });
 
+  it("accepts the longest packed invoice, MAX_PACKED_LENGTH = 1125 bytes, with every flag set", () => {
+    const p = sample({ payer: PAYER, orderRef: ORDER_REF, holdPeriod: 1n, epoch: 1n }, 1, "0x" + "ab".repeat(1024));
+    const bytes = encodePackedInvoice(p);
+    expect(MAX_PACKED_LENGTH).to.equal(1125);
+    expect(bytes.length).to.equal(MAX_PACKED_LENGTH);
+    expect(decodePackedInvoice(bytes)).to.deep.equal(p);
+  });
+
   const fixed = handPacked(sample()).slice(0, 2 + 82);
   const cases: [string, string, string][] = [
     ["empty input", "0x", "QR_TRUNCATED"],
     ["only the version byte", "0x01", "QR_TRUNCATED"],
     ["an unknown version", "0x02" + fixed.slice(4) + "11", "QR_UNSUPPORTED_VERSION"],
     ["unknown flag bits", "0x0180" + fixed.slice(6) + "11", "QR_BAD_FLAGS"],
+    ["flag bit 0x10", "0x0110" + fixed.slice(6) + "11", "QR_BAD_FLAGS"],
+    ["a hold-period flag without room for the signature", "0x0104" + fixed.slice(6) + "00000001", "QR_TRUNCATED"],
+    ["all four flags without room for the signature", "0x010f" + fixed.slice(6) + "aa".repeat(60), "QR_TRUNCATED"],
+    ["a present but zero hold period", "0x0104" + fixed.slice(6) + "00000000" + "11", "QR_NON_CANONICAL"],
+    ["a present but zero epoch", "0x0108" + fixed.slice(6) + "00000000" + "11", "QR_NON_CANONICAL"],
+    ["a zero epoch after a valid hold period", "0x010c" + fixed.slice(6) + "00000001" + "00000000" + "11", "QR_NON_CANONICAL"],
+    ["a signature over 1024 bytes after the hold period", "0x0104" + fixed.slice(6) + "00000001" + "11".repeat(1025), "QR_TOO_LONG"],
     ["a fixed part without signature", fixed, "QR_TRUNCATED"],
     ["a fixed part cut short", fixed.slice(0, 40), "QR_TRUNCATED"],
     ["a payer flag without room for payer and signature", "0x0101" + fixed.slice(6) + "aa".repeat(20), "QR_TRUNCATED"],
@@ -197,8 +253,13 @@ describe("decodePackedInvoice", () => {
     ["a present but zero order reference", "0x0102" + fixed.slice(6) + "00".repeat(32) + "11", "QR_NON_CANONICAL"],
     ["a signature over 1024 bytes", fixed + "11".repeat(1025), "QR_TOO_LONG"],
     ["input over the total cap", fixed + "11".repeat(MAX_PACKED_LENGTH), "QR_TOO_LONG"],
+    ["non-hex text over the total cap (length before syntax)", "0x" + "zz".repeat(MAX_PACKED_LENGTH + 1), "QR_TOO_LONG"],
+    ["an unknown version with unknown flags (version first)", "0x0280", "QR_UNSUPPORTED_VERSION"],
+    ["unknown flags and too short (flags before length)", "0x0180", "QR_BAD_FLAGS"],
     ["odd-length hex", fixed + "111", "QR_BAD_HEX"],
     ["hex without 0x", fixed.slice(2) + "11", "QR_BAD_HEX"],
+    ["hex with 0X", "0X" + fixed.slice(2) + "11", "QR_BAD_HEX"],
+    ["hex with surrounding whitespace", " " + fixed + "11", "QR_BAD_HEX"],
   ];
   for (const [what, input, code] of cases) {
     it(`rejects ${what} with ${code}`, () => {

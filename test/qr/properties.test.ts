@@ -43,6 +43,8 @@ const packedArb: fc.Arbitrary<PackedInvoice> = fc.record({
     pointsAward: uint(INVOICE_LIMITS.pointsAward),
     pointsRedeem: uint(INVOICE_LIMITS.pointsRedeem),
     orderRef: fc.oneof(fc.constant(ZERO_BYTES32), bytes(32).map(hex)),
+    holdPeriod: uint(INVOICE_LIMITS.holdPeriod),
+    epoch: uint(INVOICE_LIMITS.epoch),
   }),
   tokenIndex: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })),
   signature: fc
@@ -56,7 +58,7 @@ const packedArb: fc.Arbitrary<PackedInvoice> = fc.record({
 const chainIdArb = fc.oneof(fc.constantFrom(1n, 10n, 8453n, 84532n, 31337n), fc.bigInt({ min: 1n, max: (1n << 64n) - 1n }));
 const payloadArb: fc.Arbitrary<InvoiceQrPayload> = fc.record({
   chainId: chainIdArb,
-  escrow: fc.option(nonZeroAddress, { nil: undefined }),
+  escrow: nonZeroAddress,
   packed: packedArb,
 });
 
@@ -121,7 +123,7 @@ describe("packed invoice properties", () => {
   it("reads random bytes either as an error or as an invoice that re-encodes to the same bytes", () => {
     let accepted = 0;
     const structured = fc
-      .tuple(fc.integer({ min: 0, max: 3 }), fc.uint8Array({ minLength: 30, maxLength: 200 }))
+      .tuple(fc.integer({ min: 0, max: 15 }), fc.uint8Array({ minLength: 30, maxLength: 200 }))
       .map(([flags, rest]) => Uint8Array.from([1, flags, ...rest]));
     fc.assert(
       fc.property(fc.oneof(fc.uint8Array({ maxLength: 1200 }), structured), (input) => {
@@ -174,7 +176,7 @@ describe("packed invoice properties", () => {
 });
 
 describe("compact carrier properties", () => {
-  it("round-trips every valid payload, with or without the escrow", () => {
+  it("round-trips every valid payload", () => {
     fc.assert(
       fc.property(payloadArb, (payload) => {
         const text = encodeCompactInvoice(payload);
@@ -216,7 +218,7 @@ describe("compact carrier properties", () => {
 });
 
 describe("EIP-681 invoice URI properties", () => {
-  const withEscrow = payloadArb.map((p) => ({ ...p, escrow: p.escrow ?? "0x5FbDB2315678afecb367f032d93F642f64180aa3" }));
+  const withEscrow = payloadArb;
 
   it("round-trips every valid payload, and both carriers decode to the identical payload", () => {
     fc.assert(
@@ -302,6 +304,58 @@ describe("decoder robustness", () => {
         attempt(() => decodePackedInvoice(text));
       }),
       { numRuns: 2 * RUNS },
+    );
+  });
+
+  it("rejects any valid text with whitespace added at either end with QR_SURROUNDING_WHITESPACE", () => {
+    const ws = fc.constantFrom("\t", "\n", "\v", "\f", "\r", " ");
+    fc.assert(
+      fc.property(payloadArb, ws, fc.boolean(), (payload, space, atEnd) => {
+        for (const [decode, text] of [
+          [decodeCompactInvoice, encodeCompactInvoice(payload)],
+          [decodeInvoiceUri, encodeInvoiceUri(payload)],
+          [decodePaymentQr, encodeCompactInvoice(payload)],
+          [decodePaymentQr, encodeInvoiceUri(payload)],
+        ] as const) {
+          const padded = atEnd ? text + space : space + text;
+          try {
+            decode(padded);
+            expect.fail(`accepted ${JSON.stringify(padded.slice(0, 12))}`);
+          } catch (error) {
+            expect(error).to.be.instanceOf(QrDecodeError);
+            expect((error as QrDecodeError).code).to.equal("QR_SURROUNDING_WHITESPACE");
+          }
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("gives through decodePaymentQr the same verdict and code as the decoder it dispatches to", () => {
+    const codeOf = (decode: () => unknown): string => {
+      try {
+        decode();
+        return "OK";
+      } catch (error) {
+        if (error instanceof QrDecodeError) return error.code;
+        throw error;
+      }
+    };
+    const alphabet = BASE45_ALPHABET + "abcdefxX@/?&=.e%#\n";
+    fc.assert(
+      fc.property(payloadArb, fc.array(editArb, { maxLength: 2 }), fc.boolean(), (payload, edits, compact) => {
+        const text = editText(compact ? encodeCompactInvoice(payload) : encodeInvoiceUri(payload), edits, alphabet);
+        const viaQr = codeOf(() => decodePaymentQr(text));
+        const direct = text.startsWith("SCANPAY:")
+          ? codeOf(() => decodeCompactInvoice(text))
+          : /^ethereum:/i.test(text) && codeOf(() => decodeInvoiceUri(text)) !== "QR_UNSUPPORTED_FUNCTION"
+            ? codeOf(() => decodeInvoiceUri(text))
+            : /^ethereum:/i.test(text)
+              ? codeOf(() => parseTransferUri(text))
+              : viaQr;
+        expect(viaQr, text).to.equal(direct);
+      }),
+      { numRuns: RUNS },
     );
   });
 

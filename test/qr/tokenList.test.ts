@@ -69,6 +69,8 @@ describe("toPackedInvoice / fromPackedInvoice", () => {
     pointsAward: 3n,
     pointsRedeem: 0n,
     orderRef: ZERO_BYTES32,
+    holdPeriod: 14n * 86_400n,
+    epoch: 5n,
   };
   const signature = key.sign(TypedDataEncoder.hash(domain, types, invoice)).serialized;
 
@@ -78,7 +80,9 @@ describe("toPackedInvoice / fromPackedInvoice", () => {
     expect((packed.signature.length - 2) / 2).to.equal(64);
     const scanned = decodeCompactInvoice(encodeCompactInvoice({ chainId: 8453n, escrow: ESCROW, packed }));
     const restored = fromPackedInvoice(scanned.packed, TOKENS);
-    expect(restored.invoice).to.deep.equal(invoice);
+    expect(restored.invoice).to.deep.equal(invoice); // hold period and epoch included: they are signed
+    expect(scanned.packed.invoice.holdPeriod).to.equal(14n * 86_400n);
+    expect(scanned.packed.invoice.epoch).to.equal(5n);
     expect(verifyTypedData(domain, types, restored.invoice, restored.signature)).to.equal(computeAddress(key.publicKey));
   });
 
