@@ -42,7 +42,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     uint256 private constant _PUSH_GAS = 100_000;
     /// @dev Gas a push needs left before it starts, so that the receiver surely gets all of _PUSH_GAS: the 63/64
     /// rule (EIP-150) plus the call's own costs (cold account 2,600, value transfer 9,000, new account 25,000).
-    uint256 private constant _PUSH_GAS_NEEDED = _PUSH_GAS + _PUSH_GAS / 63 + 37_000;
+    uint256 private constant _PUSH_GAS_NEEDED = 138_588; // 100_000 + 100_000 / 63 (1_587, rounded up) + 37_000
     uint32 private constant _MIN_DISPUTE_TIMEOUT = 1 hours;
     uint32 private constant _MAX_DISPUTE_TIMEOUT = 90 days;
     uint8 private constant _PACKED_VERSION = 1;
@@ -652,7 +652,16 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (to == address(this)) revert PaymentEscrowInvalidRecipient(to);
         // Checked before the call, not after: a caller who gives too little gas must not be able to make an honest
         // receiver fail cheaply and divert its payout into the ledger.
-        if (gasleft() < _PUSH_GAS_NEEDED) revert PaymentEscrowInsufficientGas(gasleft());
+        bytes4 insufficientGas = PaymentEscrowInsufficientGas.selector;
+        assembly ("memory-safe") {
+            // In assembly: written as `gasleft() < _PUSH_GAS_NEEDED` in Solidity it cost about 230 gas more per push.
+            let left := gas()
+            if lt(left, _PUSH_GAS_NEEDED) {
+                mstore(0x00, insufficientGas)
+                mstore(0x04, left)
+                revert(0x00, 0x24)
+            }
+        }
         bool sent;
         if (token == address(0)) {
             assembly ("memory-safe") {
@@ -746,16 +755,10 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         bool ignoreSuffix
     ) private view returns (bool) {
         if (ignoreSuffix && signature.length > 65 && signer.code.length == 0) {
-            return _isValidEcdsa(signer, digest, signature[:64]) || _isValidEcdsa(signer, digest, signature[:65]);
+            return
+                _isValidSignature(signer, digest, signature[:64], false) ||
+                _isValidSignature(signer, digest, signature[:65], false);
         }
-        if (_isValidEcdsa(signer, digest, signature)) return true;
-        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
-    }
-
-    /// @dev Whether `signature` (64 or 65 bytes; any other length is not ECDSA) recovers to `signer`.
-    function _isValidEcdsa(address signer, bytes32 digest, bytes calldata signature) private pure returns (bool) {
-        address recovered;
-        ECDSA.RecoverError recoverError;
         if (signature.length == 64) {
             bytes32 r;
             bytes32 vs;
@@ -763,13 +766,13 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
                 r := calldataload(signature.offset)
                 vs := calldataload(add(signature.offset, 0x20))
             }
-            (recovered, recoverError, ) = ECDSA.tryRecover(digest, r, vs);
+            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(digest, r, vs);
+            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
         } else if (signature.length == 65) {
-            (recovered, recoverError, ) = ECDSA.tryRecoverCalldata(digest, signature);
-        } else {
-            return false;
+            (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(digest, signature);
+            if (recoverError == ECDSA.RecoverError.NoError && recovered == signer) return true;
         }
-        return recoverError == ECDSA.RecoverError.NoError && recovered == signer;
+        return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature);
     }
 
     function _decodePacked(
