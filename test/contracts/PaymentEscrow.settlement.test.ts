@@ -309,7 +309,7 @@ describe("PaymentEscrow: settlement, refunds and disputes", () => {
       await travelToRelease(s, paid);
       const insufficient = s.escrow.interface.getError("PaymentEscrowInsufficientGas")!.selector;
       let lowestCredited: bigint | undefined;
-      for (let limit = 200_000n; limit > 60_000n; limit -= 4_000n) {
+      for (let limit = 400_000n; limit > 60_000n; limit -= 4_000n) {
         try {
           await s.escrow.release.staticCall([paid.id], { gasLimit: limit });
           lowestCredited = limit;
