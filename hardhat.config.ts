@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { configVariable, defineConfig } from "hardhat/config";
+import { configVariable, defineConfig, overrideTask } from "hardhat/config";
 import type { HttpNetworkUserConfig } from "hardhat/types/config";
 import hardhatDeploy from "hardhat-deploy";
 
@@ -22,6 +22,13 @@ const testnet = (name: string, chainType: "l1" | "op"): HttpNetworkUserConfig =>
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers, hardhatDeploy],
+  tasks: [
+    // `hardhat deploy` first builds (fresh clone, or instrumented artifacts left by a coverage run) and does not ask
+    // for confirmation on a local chain: scripts/tasks/deploy.ts.
+    overrideTask("deploy")
+      .setAction(() => import("./scripts/tasks/deploy.js"))
+      .build(),
+  ],
   solidity: {
     profiles: {
       default: {
