@@ -14,19 +14,14 @@ import type { TaskOverrideActionFunction } from "hardhat/types/tasks";
 
 import { TESTNETS, isLocalChain } from "../../rocketh/local-chains.js";
 
-interface DeployTaskArguments {
-  skipPrompts: boolean;
-  saveDeployments: string;
-  tags: string;
-}
-
-const deployAfterCleanBuild: TaskOverrideActionFunction<DeployTaskArguments> = async (args, hre, runSuper) => {
+// hardhat-deploy's task takes `skipPrompts` (flag), `saveDeployments` and `tags`; the others pass through untouched.
+const deployAfterCleanBuild: TaskOverrideActionFunction = async (args, hre, runSuper) => {
   if (hre.globalOptions.coverage) {
     throw new Error("`hardhat deploy --coverage` would deploy instrumented contracts: deploy without --coverage.");
   }
   await hre.tasks.getTask("build").run({ quiet: true });
 
-  let skipPrompts = args.skipPrompts;
+  let skipPrompts = args.skipPrompts === true;
   const networkName = hre.globalOptions.network ?? "default";
   const networkConfig = hre.config.networks[networkName];
   // A testnet is never asked for its chain id here (that would resolve its keys); only a local node can be local.
