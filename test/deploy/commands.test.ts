@@ -6,6 +6,7 @@
  * These are slow (each runs Hardhat, some compile), so the three scratch projects are worked on concurrently,
  * started in `before`; each `it` awaits the part it checks.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -114,9 +115,11 @@ describe("README commands in a scratch copy of the project, without a terminal",
     freshDeploy = fresh.then((p) => npx(p.root, ["hardhat", "deploy"]));
     localhostRehearsal = freshDeploy.then(async () => {
       const p = await fresh;
-      // Built whatever the fresh deploy did, so that this checks the prompt only.
-      const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
-      if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
+      // Built, whatever the fresh deploy did, so that this checks the prompt only.
+      if (!existsSync(path.join(p.root, "generated", "artifacts", "index.js"))) {
+        const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
+        if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
+      }
       return deployToNode(p, ["hardhat", "deploy", "--network", "localhost"]);
     });
     freshLint = project("lint", true).then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
@@ -165,7 +168,7 @@ describe("README commands in a scratch copy of the project, without a terminal",
   describe("npx hardhat deploy --network localhost", () => {
     it("deploys to the node without asking for confirmation when there is no terminal", async () => {
       const { run, code } = await localhostRehearsal;
-      expect(run.output).to.not.match(/proceed\?/i);
+      expect(run.output).to.not.match(/Do you want to proceed/i);
       expect(run.code, describeRun(run)).to.equal(0);
       for (const name of NAMES) expect(code[name], `${name} on the node`).to.be.a("string").and.not.equal("0x");
     });
