@@ -9,7 +9,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { JsonRpcProvider, Network } from "ethers";
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 
 import { config } from "../../rocketh/config.js";
 import { LOCAL_CHAIN_IDS, TESTNETS, isLocalChain } from "../../rocketh/local-chains.js";
@@ -298,6 +298,16 @@ describe("deploy scripts", () => {
       expect(await rpc!.getBlockNumber()).to.equal(block);
       expect(addressesOf(again)).to.deep.equal(addressesOf(env));
     });
+  });
+});
+
+describe("build profiles (hardhat.config.ts)", () => {
+  it("compile with the production profile's compiler settings in the default profile, which `hardhat deploy` builds with", () => {
+    const { default: byDefault, production } = hre.config.solidity.profiles;
+    expect(byDefault, "default profile").to.not.equal(undefined);
+    expect(production, "production profile").to.not.equal(undefined);
+    expect(byDefault!.compilers).to.deep.equal(production!.compilers);
+    expect(byDefault!.overrides).to.deep.equal(production!.overrides);
   });
 });
 
