@@ -4,7 +4,8 @@
  * `npx hardhat deploy --network localhost` against a `hardhat node`, and a deploy after a coverage run.
  *
  * These are slow (each runs Hardhat, some compile), so the three scratch projects are worked on concurrently,
- * started in `before`; each `it` awaits the part it checks.
+ * from the moment mocha loads this file (alongside the test files that run before it); each `it` awaits the part
+ * it checks.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -87,61 +88,82 @@ async function deployToNode(project: ScratchProject, args: string[]) {
   }
 }
 
-describe("README commands in a scratch copy of the project, without a terminal", function () {
-  this.timeout(4 * COMMAND_TIMEOUT_MS);
-
-  const projects: ScratchProject[] = [];
-  const project = async (name: string, seedBuild: boolean) => {
-    const created = await createScratchProject(name, { seedBuild });
-    projects.push(created);
-    return created;
-  };
-
-  // Fresh clone: `npx hardhat deploy` first, then (after a build) the documented localhost rehearsal.
-  let freshDeploy: Promise<CommandResult>;
-  let localhostRehearsal: Promise<Awaited<ReturnType<typeof deployToNode>>>;
-  // Fresh clone: `npm run lint` first.
-  let freshLint: Promise<CommandResult>;
-  // A coverage run, then a deploy; with a clean build of the same project, made before, to compare with.
-  let afterCoverage: Promise<{
+interface Pipelines {
+  /** Fresh clone: `npx hardhat deploy` as the first command. */
+  freshDeploy: Promise<CommandResult>;
+  /** Then, in the same copy (built), the documented `npx hardhat deploy --network localhost` against a node. */
+  localhostRehearsal: Promise<Awaited<ReturnType<typeof deployToNode>>>;
+  /** Fresh clone: `npm run lint` as the first command. */
+  freshLint: Promise<CommandResult>;
+  /** A clean build, then a coverage run, then a deploy to a node. */
+  afterCoverage: Promise<{
     clean: Record<Deployed, RuntimeCode>;
     coverageRun: CommandResult;
     instrumented: Record<Deployed, RuntimeCode>;
     deployed: Awaited<ReturnType<typeof deployToNode>>;
   }>;
+  /** Waits for everything, then deletes the scratch copies. */
+  cleanUp(): Promise<void>;
+}
 
-  before(async () => {
-    const fresh = project("fresh", true);
-    freshDeploy = fresh.then((p) => npx(p.root, ["hardhat", "deploy"]));
-    localhostRehearsal = freshDeploy.then(async () => {
-      const p = await fresh;
-      // Built, whatever the fresh deploy did, so that this checks the prompt only.
-      if (!existsSync(path.join(p.root, "generated", "artifacts", "index.js"))) {
-        const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
-        if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
-      }
-      return deployToNode(p, ["hardhat", "deploy", "--network", "localhost"]);
-    });
-    freshLint = project("lint", true).then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
-    afterCoverage = project("coverage", true).then(async (p) => {
+function startPipelines(): Pipelines {
+  const projects: ScratchProject[] = [];
+  const project = async (name: string) => {
+    const created = await createScratchProject(name, { seedBuild: true });
+    projects.push(created);
+    return created;
+  };
+
+  const fresh = project("fresh");
+  const freshDeploy = fresh.then((p) => npx(p.root, ["hardhat", "deploy"]));
+  const localhostRehearsal = freshDeploy.then(async () => {
+    const p = await fresh;
+    // Built, whatever the fresh deploy did, so that this checks the prompt only.
+    if (!existsSync(path.join(p.root, "generated", "artifacts", "index.js"))) {
       const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
       if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
-      const clean = await artifactCode(p.root);
-      // What `npm run coverage` runs (scripts/check-coverage.ts), here with no test files: it builds the contracts
-      // instrumented into artifacts/ and generated/, exactly as the full run does, and leaves them there.
-      const coverageRun = await npx(p.root, ["hardhat", "test", "--coverage"]);
-      const instrumented = await artifactCode(p.root);
-      const deployed = await deployToNode(p, ["hardhat", "deploy", "--network", "localhost", "--skip-prompts"]);
-      return { clean, coverageRun, instrumented, deployed };
-    });
-    // Each `it` awaits its own promise; keep a failure from surfacing as an unhandled rejection meanwhile.
-    for (const pending of [freshDeploy, localhostRehearsal, freshLint, afterCoverage] as Promise<unknown>[]) pending.catch(() => {});
+    }
+    return deployToNode(p, ["hardhat", "deploy", "--network", "localhost"]);
   });
+  const freshLint = project("lint").then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
+  const afterCoverage = project("coverage").then(async (p) => {
+    const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
+    if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
+    const clean = await artifactCode(p.root);
+    // What `npm run coverage` runs (scripts/check-coverage.ts), here with no test files: it builds the contracts
+    // instrumented into artifacts/ and generated/, exactly as the full run does, and leaves them there.
+    const coverageRun = await npx(p.root, ["hardhat", "test", "--coverage"]);
+    const instrumented = await artifactCode(p.root);
+    const deployed = await deployToNode(p, ["hardhat", "deploy", "--network", "localhost", "--skip-prompts"]);
+    return { clean, coverageRun, instrumented, deployed };
+  });
+  const all = [fresh, freshDeploy, localhostRehearsal, freshLint, afterCoverage] as Promise<unknown>[];
+  // Each `it` awaits its own promise; keep a failure from surfacing as an unhandled rejection meanwhile.
+  for (const pending of all) pending.catch(() => {});
+  return {
+    freshDeploy,
+    localhostRehearsal,
+    freshLint,
+    afterCoverage,
+    async cleanUp() {
+      await Promise.allSettled(all);
+      await Promise.all(projects.map((p) => p.remove()));
+    },
+  };
+}
 
-  after(async () => {
-    await Promise.allSettled([freshDeploy, localhostRehearsal, freshLint, afterCoverage]);
-    await Promise.all(projects.map((p) => p.remove()));
-  });
+// Started when mocha loads this file, so that the child processes (mostly the Solidity compiler) run alongside the
+// test files before this one instead of after them; the tests below only wait for them and check the results.
+const pipelines = startPipelines();
+// A root hook: runs once at the end of the whole run, even when a filter skipped every test of this file.
+after(function () {
+  this.timeout(4 * COMMAND_TIMEOUT_MS);
+  return pipelines.cleanUp();
+});
+
+describe("README commands in a scratch copy of the project, without a terminal", function () {
+  this.timeout(4 * COMMAND_TIMEOUT_MS);
+  const { freshDeploy, localhostRehearsal, freshLint, afterCoverage } = pipelines;
 
   describe("npx hardhat deploy", () => {
     it("works as the first command of a fresh clone (no generated/ yet): builds, then deploys every contract", async () => {
