@@ -1,9 +1,14 @@
 import { artifacts, deployScript } from "../rocketh/deploy.js";
+import { isLocalChain } from "../rocketh/local-chains.js";
 
-/** A faucet token for local chains and testnets, allowlisted on the escrow (index 1 on a fresh deployment). */
+/**
+ * A faucet token (anyone may mint) for local chains only, allowlisted on the escrow (index 1 on a fresh deployment).
+ * Never on a testnet or any other public chain: an allowlisted token anyone can mint would let anyone "pay" real
+ * merchants with worthless tokens.
+ */
 export default deployScript(
-  async ({ deploy, execute, get, read, namedAccounts, data }) => {
-    if (!data.deployTestToken) return;
+  async ({ deploy, execute, get, read, namedAccounts, name, network }) => {
+    if (!isLocalChain(network.chain.id, name)) return;
     const { deployer, admin } = namedAccounts;
     const token = await deploy("TestToken", {
       account: deployer,

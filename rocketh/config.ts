@@ -7,7 +7,8 @@ import * as readExecuteExtension from "@rocketh/read-execute";
 import * as viemExtension from "@rocketh/viem";
 import type { UserConfig } from "rocketh/types";
 
-const TESTNETS = ["sepolia", "baseSepolia", "opSepolia"] as const;
+import { TESTNETS } from "./local-chains.js";
+
 /** On a testnet one key does everything unless an address is given for the role. */
 const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, 0]));
 
@@ -29,8 +30,9 @@ export const config = {
     maxHoldPeriod: { default: 30 * 24 * 3600 },
     /** Time the arbiter has to decide a dispute, seconds. */
     disputeTimeout: { default: 7 * 24 * 3600 },
-    /** Deploy a test ERC-20 (and allowlist it) so the demo and the CLI have a token to pay with. */
-    deployTestToken: { default: true },
+    // The public-mint TestToken is not a setting: deploy/04 deploys it on local chains only (isLocalChain in
+    // rocketh/local-chains.ts). A per-network `false` here would not work anyway: rocketh picks a network's value
+    // with `byName || byChainId || default`, so `false` falls through to the default.
   },
 } as const satisfies UserConfig;
 

@@ -9,8 +9,10 @@ import path from "node:path";
 
 import { expect } from "chai";
 import { JsonRpcProvider, Network } from "ethers";
+import hre, { network } from "hardhat";
 
 import { config } from "../../rocketh/config.js";
+import { LOCAL_CHAIN_IDS, TESTNETS, isLocalChain } from "../../rocketh/local-chains.js";
 import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
 import {
   LoyaltyPoints__factory,
@@ -296,6 +298,70 @@ describe("deploy scripts", () => {
       expect(await rpc!.getBlockNumber()).to.equal(block);
       expect(addressesOf(again)).to.deep.equal(addressesOf(env));
     });
+  });
+});
+
+describe("build profiles (hardhat.config.ts)", () => {
+  it("compile with the production profile's compiler settings in the default profile, which `hardhat deploy` builds with", () => {
+    const { default: byDefault, production } = hre.config.solidity.profiles;
+    expect(byDefault, "default profile").to.not.equal(undefined);
+    expect(production, "production profile").to.not.equal(undefined);
+    expect(byDefault!.compilers).to.deep.equal(production!.compilers);
+    expect(byDefault!.overrides).to.deep.equal(production!.overrides);
+  });
+});
+
+describe("isLocalChain (rocketh/local-chains.ts)", () => {
+  it("is true for Hardhat's chain id 31337 and 1337 under a local network name", () => {
+    for (const name of ["default", "localhost", "hardhatOp", "memory"]) {
+      expect(isLocalChain(31337, name), name).to.equal(true);
+      expect(isLocalChain("1337", name), name).to.equal(true);
+    }
+    expect(LOCAL_CHAIN_IDS).to.deep.equal([31337, 1337]);
+  });
+
+  it("is false for the testnets' chain ids, even on a network named localhost", () => {
+    for (const chainId of [11155111, 84532, 11155420, 1, 10, 8453]) expect(isLocalChain(chainId, "localhost"), String(chainId)).to.equal(false);
+  });
+
+  it("is false for a network named like a testnet, even on chain 31337", () => {
+    expect(TESTNETS).to.deep.equal(["sepolia", "baseSepolia", "opSepolia"]);
+    for (const name of TESTNETS) expect(isLocalChain(31337, name), name).to.equal(false);
+  });
+});
+
+describe("TestToken deploy script (deploy/04)", () => {
+  /** Runs every deploy script on a new in-process chain with `chainId`, as the rocketh environment `environment`. */
+  async function deployOn(chainId: number, environment: string) {
+    const chain = await network.create({ override: { chainId } });
+    try {
+      // Nothing saved: an in-memory deployment (like the fixture), whatever the environment is called.
+      const env = await loadAndExecuteDeploymentsFromFiles({ provider: chain.provider as unknown as Eip1193, environment, saveDeployments: false });
+      const escrow = PaymentEscrow__factory.connect(env.get("PaymentEscrow").address, chain.ethers.provider);
+      return { testToken: env.getOrNull("TestToken"), tokenCount: await escrow.tokenCount() };
+    } finally {
+      await chain.close();
+    }
+  }
+
+  it("deploys and allowlists no public-mint token on a chain with a testnet's chain id", async () => {
+    for (const environment of ["sepolia", "localhost"]) {
+      const { testToken, tokenCount } = await deployOn(11155111, environment);
+      expect(testToken, `${environment} on chain 11155111`).to.equal(null);
+      expect(tokenCount, "only ETH is allowlisted").to.equal(1n);
+    }
+  });
+
+  it("deploys no public-mint token for a testnet's environment, even on a local chain id", async () => {
+    const { testToken, tokenCount } = await deployOn(31337, "baseSepolia");
+    expect(testToken).to.equal(null);
+    expect(tokenCount).to.equal(1n);
+  });
+
+  it("deploys and allowlists the TestToken on a local chain (localhost rehearsal)", async () => {
+    const { testToken, tokenCount } = await deployOn(31337, "localhost");
+    expect(testToken).to.not.equal(null);
+    expect(tokenCount).to.equal(2n);
   });
 });
 

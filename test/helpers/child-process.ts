@@ -76,3 +76,66 @@ export async function startHardhatNode(repoRoot: string, timeoutMs: number): Pro
     },
   };
 }
+
+/** How a command run by `runCommand` ended. */
+export interface CommandResult {
+  /** Exit code; null when the command was killed (see `signal`). */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they arrived. */
+  output: string;
+  /** True when the command was killed for running longer than `timeoutMs`. */
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/**
+ * Runs `command args` in `cwd` with no terminal (stdin is /dev/null, stdout and stderr are pipes), the way CI runs
+ * it, without the HARDHAT_* variables of the test process. The Node that runs the tests comes first on PATH, so `npx`/`npm` find Node 22. The command is killed after
+ * `timeoutMs` (and when the test process exits); the promise always resolves.
+ */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CommandResult> {
+  const started = Date.now();
+  // `hardhat test` exports its global options as HARDHAT_* variables (HARDHAT_CONFIG, HARDHAT_NETWORK,
+  // HARDHAT_COVERAGE, ...): a child must not inherit them, or it would load this project's config, or build with
+  // coverage, instead of doing what its command line says.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("HARDHAT_") && name !== "HH_TEST"),
+  );
+  const env: NodeJS.ProcessEnv = { ...inherited, ...options.env };
+  env.PATH = [path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
+  // `detached` gives the command its own process group, so a timeout kills npx/npm and the node under them.
+  const child = spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  process.once("exit", killGroup);
+  return new Promise((resolve) => {
+    let output = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      clearTimeout(timer);
+      process.removeListener("exit", killGroup);
+      resolve({ code, signal, output, timedOut, durationMs: Date.now() - started });
+    };
+    child.once("error", (error) => {
+      output += String(error);
+      finish(null, null);
+    });
+    child.once("close", finish);
+  });
+}
