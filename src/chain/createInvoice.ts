@@ -61,11 +61,6 @@ export interface CreateInvoiceParams {
 export interface CreateInvoiceOptions {
   /** Sign in 64-byte EIP-2098 form (default true). Set false for a contract (ERC-1271) signer. */
   compactSignature?: boolean;
-  /**
-   * Put the escrow address in the compact `SCANPAY:` carrier (default true). Leaving it out saves 20 bytes
-   * (30 QR characters); the scanner then uses its chain's known ScanPay deployment.
-   */
-  compactIncludesEscrow?: boolean;
   /** Check first that the merchant is active and `signer` is its current signer (default true). */
   checkSigner?: boolean;
 }
@@ -79,7 +74,7 @@ export interface CreatedInvoice {
   digest: string;
   /** The packed invoice, exactly the `payPacked(bytes)` argument, as 0x-hex. */
   packed: string;
-  /** The compact carrier `SCANPAY:<Base45>`: the smallest QR code (QR alphanumeric mode). */
+  /** The compact carrier `SCANPAY:<Base45>` (always naming the escrow): the smallest QR code (QR alphanumeric mode). */
   compact: string;
   /** The EIP-681 carrier `ethereum:<escrow>@<chainId>/payPacked?bytes=0x...[&value=<wei>]`, for generic wallets. */
   uri: string;
@@ -156,14 +151,13 @@ export async function createInvoice(
   const tokenIndex = Number(tokenEntry.tokenIndex);
   const { token: _token, ...fields } = signed.invoice;
   const packed: PackedInvoice = { invoice: fields, tokenIndex, signature: signed.signature };
-  const compactEscrow = options.compactIncludesEscrow === false ? undefined : escrowAddress;
   return {
     signed,
     tokenIndex,
     location,
     digest: invoiceDigest(signed.invoice, location),
     packed: toHex(encodePackedInvoice(packed)),
-    compact: encodeCompactInvoice({ chainId, escrow: compactEscrow, packed }),
+    compact: encodeCompactInvoice({ chainId, escrow: escrowAddress, packed }),
     uri: encodeInvoiceUri({ chainId, escrow: escrowAddress, packed }),
     unboundWithRefundWindow: signed.invoice.payer === ZERO_ADDRESS && holdPeriod > 0n,
   };

@@ -115,10 +115,6 @@ const create: CommandSpec = {
       value: "<compact|eip681>",
       description: "which text the QR images carry (default compact: the smallest code)",
     },
-    "with-escrow": {
-      type: "boolean",
-      description: "put the escrow address in the compact text (implied when --escrow is given)",
-    },
     quiet: { type: "boolean", short: "q", description: "do not draw the QR code in the terminal" },
   },
   examples: [
@@ -170,7 +166,6 @@ const create: CommandSpec = {
       if (fixedNumber !== undefined && (await escrow.isInvoiceUsed(merchantId, fixedNumber))) {
         throw new CliError(`invoice number ${fixedNumber} of merchant ${merchantId} is already used`, "INVOICE_USED");
       }
-      const withEscrow = flag(values, "with-escrow") || str(values, "escrow") !== undefined;
       const created = await createInvoice(
         escrow,
         signer,
@@ -190,7 +185,6 @@ const create: CommandSpec = {
           orderRef,
           ...(holdPeriod === undefined ? {} : { holdPeriod }),
         },
-        { compactIncludesEscrow: withEscrow },
       );
       if (created.unboundWithRefundWindow) {
         ctx.out.progress(
