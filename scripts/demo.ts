@@ -3,8 +3,10 @@
  * with no other set-up. Deploys through the deploy scripts, registers a merchant with a one-day refund window,
  * creates an ETH and an ERC-20 invoice, writes their QR codes as PNG files to out/demo/, reads them back from
  * those files, verifies and pays them, watches the payments confirm, releases them after the hold, awards points,
- * redeems points as a discount on a second purchase, refunds that purchase, and withdraws the platform fees,
- * printing the gas of every step. test/sdk/demo.test.ts runs `runDemo` in-process and checks the outcome.
+ * redeems points as a discount on a second purchase, refunds that purchase, voids an outstanding invoice (invoice
+ * epochs), and withdraws the platform fees, printing the gas of every step. Invoices are bound to the customer
+ * (`payer`) where the customer is known, as they should be: an unbound invoice with a refund window can be
+ * front-run (the demo prints the SDK's warning for the one walk-up invoice it leaves unbound). test/sdk/demo.test.ts runs `runDemo` in-process and checks the outcome.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
@@ -22,7 +24,9 @@ import {
   decodeQrImage,
   type Deployment,
   formatTokenAmount,
+  getMerchant,
   getTokenInfo,
+  InvoiceVoidedError,
   inspectInvoiceQr,
   invoiceStatus,
   type InvoiceStatusName,
@@ -34,7 +38,9 @@ import {
   registerMerchant,
   releasePayments,
   renderPng,
+  setRecovery,
   type TokenInfo,
+  voidInvoices,
   watchPayments,
   withdraw,
   ZERO_ADDRESS,
@@ -80,6 +86,8 @@ export interface DemoResult {
   confirmed: ConfirmedPayment[];
   /** The customer's points: after the release, after redeeming, after the refund. */
   points: { afterRelease: bigint; afterRedeem: bigint; afterRefund: bigint };
+  /** The outstanding invoice voided with `voidInvoices`: the new epoch and the error a payer then gets. */
+  voided: { invoiceNumber: bigint; epoch: bigint; code: string };
   /** What the merchant's payout and the treasury received. */
   payout: { eth: bigint; token: bigint };
   fees: { eth: bigint; token: bigint };
@@ -142,6 +150,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const invoiceKey = account(5);
   const payoutAddress = await account(6).getAddress();
   const customer = account(7);
+  const recoveryAddress = await account(8).getAddress();
   const customerAddress = await customer.getAddress();
 
   const asOwner = connectScanPay(owner, deployment);
@@ -168,6 +177,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   });
   const merchantId = registered.merchantId;
   step(`register "Corner Café", 1-day refund window`, registered.tx.gasUsed, `merchant #${merchantId}`);
+  const recoverySet = await setRecovery(asOwner.registry, merchantId, recoveryAddress);
+  step(`set a recovery address (kept offline)`, recoverySet.gasUsed, short(recoveryAddress));
   const faucet = TestToken__factory.connect(tokenAddress, customer);
   const minted = await (await faucet.mint(customerAddress, parseUnitsExact("100", usd.decimals))).wait();
   step(`faucet: 100 ${usd.symbol} to the customer`, minted!.gasUsed, short(customerAddress));
@@ -175,16 +186,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // ---------------------------------------------------------------------------------------------------------
   section(`Invoices, signed by the merchant's invoice key, written as QR codes to ${rel(outDir)}/`);
   mkdirSync(outDir, { recursive: true });
+  // A known customer (e.g. its loyalty card was scanned first): bind the invoice to it.
   const ethInvoice = await createInvoice(asOwner.escrow, invoiceKey, {
     merchantId,
     amount: parseUnitsExact("0.05", eth.decimals),
     pointsAward: 50n,
+    payer: customerAddress,
   });
   const usdInvoice = await createInvoice(asOwner.escrow, invoiceKey, {
     merchantId,
     token: tokenAddress,
     amount: parseUnitsExact("12.50", usd.decimals),
     pointsAward: 125n,
+    // A walk-up customer nobody knows yet: anyone may pay (20 bytes less in the QR code, but see the warning).
     numbering: { after: ethInvoice.signed.invoice.invoiceNumber },
   });
   const images = new Map<bigint, { compactPng: string; uriPng: string }>();
@@ -200,8 +214,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     images.set(n, { compactPng, uriPng });
     line(
       `#${n}  ${fmt(created.signed.invoice.amount, token)}, earns ${created.signed.invoice.pointsAward} points`,
-      `packed ${(created.packed.length - 2) / 2} bytes`,
+      `packed ${(created.packed.length - 2) / 2} bytes, epoch ${created.signed.invoice.epoch}, ` +
+        `refund window ${created.signed.invoice.holdPeriod / 3600n} h, ` +
+        (created.signed.invoice.payer === ZERO_ADDRESS ? "anyone may pay" : `only ${short(created.signed.invoice.payer)} may pay`),
     );
+    if (created.unboundWithRefundWindow) {
+      line(`      warning: unbound with a refund window`, "whoever pays first gets the refund rights; bind the payer when known");
+    }
     line(`      compact  ${created.compact.length} chars, QR version ${qrVersion(created.compact, "M")}-M`, rel(compactPng));
     line(`      EIP-681  ${created.uri.length} chars, QR version ${qrVersion(created.uri, "M")}-M`, rel(uriPng));
   }
@@ -225,7 +244,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       line(
         `${rel(file)}`,
         `#${n} ${fmt(details.signed.invoice.amount, details.token)} to "${details.merchant.name}", ` +
-          `signed by ${short(details.check.signer)}, ${details.check.verified.expiresIn / 60n} min left ✓`,
+          `signed by ${short(details.check.signer)}, ${details.check.verified.expiresIn / 60n} min left, ` +
+          `refundable for ${details.check.refundWindow / 3600n} h ✓`,
       );
     }
     scanned.set(n, created);
@@ -300,7 +320,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       `merchant ${fmt(settled.merchantAmount, info)}, fee ${fmt(settled.fee, info)}, ${settled.pointsAwarded} points`,
     );
   }
-  const afterRelease = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  const afterRelease = (await pointsBalance(asCustomer.points, customerAddress, merchantId)).balance;
   line(`  customer's points at "Corner Café"`, `${afterRelease}`);
 
   // ---------------------------------------------------------------------------------------------------------
@@ -328,7 +348,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     step(`approve ${fmt(redeemInvoice.signed.invoice.amount, usd)}`, redeemPaid.approval.gasUsed);
   }
   step(`pay #${redeemNumber} (burns 100 points)`, redeemPaid.payment.gasUsed, `held until ${iso(redeemPaid.releaseAt)}`);
-  const afterRedeem = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  const afterRedeem = (await pointsBalance(asCustomer.points, customerAddress, merchantId)).balance;
   line(`  customer's points`, `${afterRelease} → ${afterRedeem}`);
 
   // ---------------------------------------------------------------------------------------------------------
@@ -337,8 +357,33 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const refunded = await refundPayment(asInvoiceKey.escrow, merchantId, redeemNumber);
   const customerUsdBack = (await faucet.balanceOf(customerAddress)) - customerUsdBefore;
   step(`refund #${redeemNumber} in full (merchant's invoice key)`, refunded.tx.gasUsed, `${fmt(customerUsdBack, usd)} back`);
-  const afterRefund = await pointsBalance(asCustomer.points, customerAddress, merchantId);
+  const afterRefund = (await pointsBalance(asCustomer.points, customerAddress, merchantId)).balance;
   line(`  customer's points (redeemed points returned)`, `${afterRedeem} → ${afterRefund}`);
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Incident drill: the merchant voids every outstanding invoice at once (next invoice epoch)");
+  const outstanding = await createInvoice(asInvoiceKey.escrow, invoiceKey, {
+    merchantId,
+    amount: parseUnitsExact("3", usd.decimals),
+    token: tokenAddress,
+    payer: customerAddress,
+    numbering: { after: redeemNumber },
+  });
+  const outstandingNumber = outstanding.signed.invoice.invoiceNumber;
+  line(`#${outstandingNumber}  ${fmt(outstanding.signed.invoice.amount, usd)} issued`, `epoch ${outstanding.signed.invoice.epoch}`);
+  const voided = await voidInvoices(asInvoiceKey.registry, merchantId);
+  step(`voidInvoices (merchant's invoice key)`, voided.tx.gasUsed, `epoch ${outstanding.signed.invoice.epoch} → ${voided.epoch}`);
+  let voidedCode = "";
+  try {
+    await inspectInvoiceQr(asCustomer.escrow, decodeQrImage(renderPng(outstanding.compact)), { payer: customerAddress });
+  } catch (error) {
+    if (!(error instanceof InvoiceVoidedError)) throw error;
+    voidedCode = error.code;
+    line(`  customer scans #${outstandingNumber}`, `refused before paying: ${error.code}`);
+  }
+  if (voidedCode === "") throw new Error("the voided invoice was still payable");
+  const merchantNow = await getMerchant(asOwner.registry, merchantId);
+  line(`  merchant now`, `epoch ${merchantNow.epoch}, recovery ${short(merchantNow.recovery)}`);
 
   // ---------------------------------------------------------------------------------------------------------
   section("Platform fees (1%) withdrawn by the treasury");
@@ -350,9 +395,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // ---------------------------------------------------------------------------------------------------------
   section("Summary");
   const invoices: DemoInvoice[] = [];
-  for (const created of [ethInvoice, usdInvoice, redeemInvoice]) {
-    const { invoiceNumber, amount, token } = created.signed.invoice;
-    const status = (await invoiceStatus(asOwner.escrow, merchantId, invoiceNumber)).status;
+  for (const created of [ethInvoice, usdInvoice, redeemInvoice, outstanding]) {
+    const { invoiceNumber, amount, token, epoch } = created.signed.invoice;
+    const status = (await invoiceStatus(asOwner.escrow, merchantId, invoiceNumber, { epoch })).status;
     const files = images.get(invoiceNumber);
     invoices.push({
       invoiceNumber,
@@ -384,6 +429,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     steps,
     confirmed,
     points: { afterRelease, afterRedeem, afterRefund },
+    voided: { invoiceNumber: outstandingNumber, epoch: voided.epoch, code: voidedCode },
     payout,
     fees: { eth: feeEth.amount, token: feeUsd.amount },
     wallTimeMs,

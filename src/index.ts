@@ -54,7 +54,9 @@ export {
 export { openDispute } from "./chain/openDispute.js";
 export { payInvoice, type PayInvoiceOptions, type PaymentResult } from "./chain/payInvoice.js";
 export { paymentId, splitPaymentId } from "./chain/paymentId.js";
-export { pointsBalance } from "./chain/pointsBalance.js";
+export { merchantBalance, withdrawMerchantBalance, type WithdrawMerchantBalanceOptions, type WithdrawMerchantBalanceResult } from "./chain/merchantBalance.js";
+export { pointsBalance, type PointsBalance } from "./chain/pointsBalance.js";
+export { recoverOwnership, setRecovery } from "./chain/recovery.js";
 export { readTokenList } from "./chain/readTokenList.js";
 export { reclaimPayment } from "./chain/reclaimPayment.js";
 export { refundPayment, type RefundOptions, type RefundResult } from "./chain/refundPayment.js";
@@ -64,10 +66,11 @@ export {
   type RefundSettledResult,
 } from "./chain/refundSettledPayment.js";
 export { registerMerchant, type RegisteredMerchant, type RegisterMerchantParams } from "./chain/registerMerchant.js";
-export { releasePayments, type ReleaseResult, type SettledPayment } from "./chain/releasePayments.js";
+export { releasePayments, type ReleaseOptions, type ReleaseResult, type SettledPayment } from "./chain/releasePayments.js";
 export { resolveDeployment, type Deployment, type DeploymentOverrides } from "./chain/resolveDeployment.js";
 export { resolveDispute } from "./chain/resolveDispute.js";
 export { updateMerchant, type MerchantChanges } from "./chain/updateMerchant.js";
+export { voidInvoices, type VoidInvoicesResult } from "./chain/voidInvoices.js";
 export { withdraw, type WithdrawOptions, type WithdrawResult } from "./chain/withdraw.js";
 export { withdrawableBalance } from "./chain/withdrawableBalance.js";
 

@@ -4,7 +4,7 @@ type Args = Readonly<Record<string, ContractErrorArg>>;
 type Describe = (a: Args) => string;
 
 /** Names of the escrow's `PaymentState` enum, by value (a settled payment keeps no record: "None"). */
-export const PAYMENT_STATES = ["None", "Held", "Disputed", "Refunded"] as const;
+export const PAYMENT_STATES = ["None", "Held", "Disputed", "Refunded", "DisputedWhileSuspended"] as const;
 /** Names of the escrow's `InvoiceStatus` enum, by value. */
 export const INVOICE_STATUSES = [
   "Unpaid",
@@ -33,6 +33,7 @@ const stateWords: Record<string, string> = {
   Held: "it is held",
   Disputed: "it is disputed",
   Refunded: "it was refunded",
+  DisputedWhileSuspended: "it is disputed (opened while the merchant was suspended)",
 };
 const statusWords: Record<string, string> = {
   Unpaid: "it is unpaid",
@@ -60,12 +61,19 @@ const MESSAGES: Record<string, Describe> = {
   // PaymentEscrow
   PaymentEscrowPaused: () => "payments are paused on the escrow",
   PaymentEscrowNotPaused: () => "the escrow is not paused",
-  PaymentEscrowInsufficientGas: () => "the transaction ran short of gas while paying out; retry with a higher gas limit",
+  PaymentEscrowInsufficientGas: (a) =>
+    `the transaction ran short of gas before paying out (${s(a, "gasLeft")} left; about 138,000 are needed at each push): ` +
+    "retry with a higher gas limit, or let the wallet estimate it",
   PaymentEscrowPackedNotCanonical: () => "the packed invoice is not canonical (a field is flagged present but zero)",
   PaymentEscrowInvoiceExpired: (a) => `the invoice expired at ${time(a.expiry)}`,
   PaymentEscrowInvoiceUsed: (a) => `${invoice(a)} was already paid or cancelled`,
   PaymentEscrowInvoiceVoided: (a) =>
-    `invoice ${s(a, "invoiceNumber")} was voided (the merchant voided every number below ${s(a, "invoiceFloor")})`,
+    typeof a.invoiceEpoch === "bigint" && typeof a.merchantEpoch === "bigint" && a.invoiceEpoch > a.merchantEpoch
+      ? `the invoice is signed for epoch ${s(a, "invoiceEpoch")}, but the merchant is at epoch ${s(a, "merchantEpoch")}: it can never be paid`
+      : `the invoice was voided: it was signed for epoch ${s(a, "invoiceEpoch")}, and the merchant has since moved to ` +
+        `epoch ${s(a, "merchantEpoch")} (it voided its invoices or rotated its signer)`,
+  PaymentEscrowHoldPeriodTooLong: (a) =>
+    `the invoice's refund window of ${s(a, "holdPeriod")} s exceeds the escrow's limit of ${s(a, "maxHoldPeriod")} s`,
   PaymentEscrowInvalidSignature: (a) =>
     `the invoice signature is not from merchant ${s(a, "merchantId")}'s current signer ${s(a, "signer")}`,
   PaymentEscrowMerchantNotActive: (a) => `merchant ${s(a, "merchantId")} is not active (unknown or suspended)`,
@@ -86,12 +94,18 @@ const MESSAGES: Record<string, Describe> = {
     return `${invoice(a)} cannot do that now: ${stateWords[state] ?? `its state is ${state}`}`;
   },
   PaymentEscrowNotReleasable: (a) => `${invoice(a)} is held until ${time(a.releaseAt)}`,
-  PaymentEscrowMerchantSuspended: (a) => `merchant ${s(a, "merchantId")} is suspended; its held payments stay held`,
+  PaymentEscrowMerchantSuspended: (a) => `merchant ${s(a, "merchantId")} is suspended: its held payments stay held and its frozen balance stays frozen`,
   PaymentEscrowRefundTooLarge: (a) => `the refund of ${s(a, "amount")} exceeds the ${s(a, "refundable")} left to refund`,
   PaymentEscrowNotMerchant: (a) => `${s(a, "caller")} is neither the owner nor the signer of merchant ${s(a, "merchantId")}`,
   PaymentEscrowNotPayer: (a) => `only the payer ${s(a, "payer")} may do this, not ${s(a, "caller")}`,
   PaymentEscrowDisputeWindowClosed: (a) => `the refund window closed at ${time(a.releaseAt)}; a dispute can no longer be opened`,
   PaymentEscrowDisputeNotExpired: (a) => `the arbiter has until ${time(a.deadline)} to decide the dispute`,
+  PaymentEscrowDisputeExpired: (a) =>
+    `the arbiter's deadline passed at ${time(a.deadline)}: the dispute can no longer be resolved (the payer may reclaim)`,
+  PaymentEscrowMerchantReinstated: (a) =>
+    `merchant ${s(a, "merchantId")} was reinstated: a dispute opened during its suspension can no longer be ` +
+    "reclaimed (release settles it to the merchant)",
+  PaymentEscrowInvalidRecipient: (a) => `${s(a, "recipient")} (the escrow itself) cannot receive a payout or withdrawal`,
   PaymentEscrowNotSettled: (a) => {
     const status = enumName(INVOICE_STATUSES, a.status);
     return `${invoice(a)} has not settled: ${statusWords[status] ?? `its status is ${status}`}`;
@@ -114,8 +128,8 @@ const MESSAGES: Record<string, Describe> = {
   MerchantRegistryHoldPeriodTooLong: (a) =>
     `a hold period of ${s(a, "holdPeriod")} s exceeds the platform maximum of ${s(a, "maxHoldPeriod")} s`,
   MerchantRegistryMaxHoldPeriodTooLong: (a) => `a maximum hold period of ${s(a, "maxHoldPeriod")} s exceeds the limit of ${s(a, "limit")} s`,
-  MerchantRegistryInvoiceFloorNotRaised: (a) =>
-    `the invoice floor can only go up (it is ${s(a, "invoiceFloor")}, ${s(a, "requested")} was asked)`,
+  MerchantRegistryNotRecovery: (a) => `${s(a, "caller")} is not the recovery address of merchant ${s(a, "merchantId")}`,
+  MerchantRegistryInvalidNewOwner: () => "the new owner address must not be zero",
   MerchantRegistryNameTooLong: (a) => `the name is ${s(a, "length")} bytes; at most ${s(a, "maxLength")} are allowed`,
   MerchantRegistryStatusUnchanged: (a) =>
     `merchant ${s(a, "merchantId")} is already ${enumName(MERCHANT_STATUSES, a.status).toLowerCase()}`,

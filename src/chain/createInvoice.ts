@@ -3,6 +3,7 @@ import type { Signer } from "ethers";
 import { MerchantRegistry__factory, type PaymentEscrow } from "../../typechain-types/index.js";
 import {
   InvoiceFieldError,
+  InvoiceHoldPeriodError,
   InvoiceSignerNotCurrentError,
   MerchantNotActiveError,
   TokenNotAllowedError,
@@ -10,7 +11,14 @@ import {
 import { invoiceDigest } from "../invoice/invoiceDigest.js";
 import { normalizeAddress } from "../invoice/normalizeInvoice.js";
 import { signInvoice } from "../invoice/signInvoice.js";
-import { type EscrowLocation, type Invoice, type SignedInvoice, ZERO_ADDRESS, ZERO_BYTES32 } from "../invoice/types.js";
+import {
+  type EscrowLocation,
+  type Invoice,
+  MAX_INVOICE_HOLD_PERIOD,
+  type SignedInvoice,
+  ZERO_ADDRESS,
+  ZERO_BYTES32,
+} from "../invoice/types.js";
 import { encodeCompactInvoice, encodeInvoiceUri, encodePackedInvoice } from "../qr/index.js";
 import type { PackedInvoice } from "../qr/types.js";
 import { chainIdOf, latestTimestamp, providerOf } from "./internal/runner.js";
@@ -31,23 +39,28 @@ export interface CreateInvoiceParams {
   expiry?: bigint;
   /** Lifetime when `expiry` is not given; default 3,600 s. */
   ttlSeconds?: bigint;
-  /** Only this account may pay; default anyone. */
+  /**
+   * Only this account may pay. Pass the customer's address whenever it is known: an unbound invoice of a
+   * merchant with a refund window can be front-run (the first account to pay it becomes the payer of record,
+   * with the dispute, reclaim and refund rights). Default: anyone may pay (see `CreatedInvoice.unboundWithRefundWindow`).
+   */
   payer?: string;
   pointsAward?: bigint;
   /** Points burned from the payer as a discount already taken off `amount`. */
   pointsRedeem?: bigint;
   /** 32-byte 0x-hex order reference; default none. */
   orderRef?: string;
+  /**
+   * The refund window shown to the payer and signed into the invoice, in seconds. Default: the merchant's current
+   * hold period. It may only be longer (the escrow holds for the longer of the two anyway, so a shorter one
+   * would mislead the payer), and at most `MAX_INVOICE_HOLD_PERIOD` (365 days).
+   */
+  holdPeriod?: bigint;
 }
 
 export interface CreateInvoiceOptions {
   /** Sign in 64-byte EIP-2098 form (default true). Set false for a contract (ERC-1271) signer. */
   compactSignature?: boolean;
-  /**
-   * Put the escrow address in the compact `SCANPAY:` carrier (default true). Leaving it out saves 20 bytes
-   * (30 QR characters); the scanner then uses its chain's known ScanPay deployment.
-   */
-  compactIncludesEscrow?: boolean;
   /** Check first that the merchant is active and `signer` is its current signer (default true). */
   checkSigner?: boolean;
 }
@@ -61,18 +74,26 @@ export interface CreatedInvoice {
   digest: string;
   /** The packed invoice, exactly the `payPacked(bytes)` argument, as 0x-hex. */
   packed: string;
-  /** The compact carrier `SCANPAY:<Base45>`: the smallest QR code (QR alphanumeric mode). */
+  /** The compact carrier `SCANPAY:<Base45>` (always naming the escrow): the smallest QR code (QR alphanumeric mode). */
   compact: string;
   /** The EIP-681 carrier `ethereum:<escrow>@<chainId>/payPacked?bytes=0x...[&value=<wei>]`, for generic wallets. */
   uri: string;
+  /**
+   * True when anyone may pay the invoice and it carries a refund window: whoever pays it first (possibly a
+   * front-runner who saw the QR code) becomes its payer of record, with the dispute, reclaim and refund rights.
+   * Bind `payer` when the customer is known; show a warning otherwise.
+   */
+  unboundWithRefundWindow: boolean;
 }
 
 /**
  * Creates an invoice for `params.merchantId`, signs it with the merchant's `signer` for `escrow`'s EIP-712
  * domain, and encodes both QR carriers (render them with `renderPng` / `renderSvg` / `renderTerminal`).
- * `escrow` only needs a provider; `signer` is the merchant's invoice key.
- * @throws InvoiceFieldError, TokenNotAllowedError, MerchantNotActiveError, InvoiceSignerNotCurrentError,
- *   ScanPayError on RPC failure.
+ * `escrow` only needs a provider; `signer` is the merchant's invoice key. The invoice's `epoch` is the merchant's
+ * current epoch and its `holdPeriod` the merchant's current hold period (or the longer `params.holdPeriod`),
+ * both read from the registry.
+ * @throws InvoiceFieldError (e.g. `holdPeriod` shorter than the merchant's), InvoiceHoldPeriodError,
+ *   TokenNotAllowedError, MerchantNotActiveError, InvoiceSignerNotCurrentError, ScanPayError on RPC failure.
  */
 export async function createInvoice(
   escrow: PaymentEscrow,
@@ -90,11 +111,20 @@ export async function createInvoice(
     signer.getAddress(),
   ]);
   if (!tokenEntry.allowed) throw new TokenNotAllowedError(token);
+  const terms = await readCall(() => MerchantRegistry__factory.connect(registryAddress, provider).paymentTerms(params.merchantId));
+  if (terms.status === 0n) throw new MerchantNotActiveError(params.merchantId, "None");
   if (options.checkSigner !== false) {
-    const terms = await readCall(() => MerchantRegistry__factory.connect(registryAddress, provider).paymentTerms(params.merchantId));
-    if (terms.status !== 1n) throw new MerchantNotActiveError(params.merchantId, terms.status === 0n ? "None" : "Suspended");
+    if (terms.status !== 1n) throw new MerchantNotActiveError(params.merchantId, "Suspended");
     if (terms.signer !== signerAddress) throw new InvoiceSignerNotCurrentError(params.merchantId, terms.signer, signerAddress);
   }
+  const holdPeriod = params.holdPeriod ?? terms.holdPeriod;
+  if (holdPeriod < terms.holdPeriod) {
+    throw new InvoiceFieldError(
+      "holdPeriod",
+      `the refund window of ${holdPeriod} s is shorter than merchant ${params.merchantId}'s hold period of ${terms.holdPeriod} s`,
+    );
+  }
+  if (holdPeriod > MAX_INVOICE_HOLD_PERIOD) throw new InvoiceHoldPeriodError(holdPeriod, MAX_INVOICE_HOLD_PERIOD);
   let expiry = params.expiry;
   if (expiry === undefined) {
     const ttl = params.ttlSeconds ?? 3600n;
@@ -113,21 +143,23 @@ export async function createInvoice(
     pointsAward: params.pointsAward ?? 0n,
     pointsRedeem: params.pointsRedeem ?? 0n,
     orderRef: params.orderRef ?? ZERO_BYTES32,
+    holdPeriod,
+    epoch: terms.epoch,
   };
   const location: EscrowLocation = { chainId, escrow: escrowAddress };
   const signed = await signInvoice(signer, invoice, location, { compact: options.compactSignature !== false });
   const tokenIndex = Number(tokenEntry.tokenIndex);
   const { token: _token, ...fields } = signed.invoice;
   const packed: PackedInvoice = { invoice: fields, tokenIndex, signature: signed.signature };
-  const compactEscrow = options.compactIncludesEscrow === false ? undefined : escrowAddress;
   return {
     signed,
     tokenIndex,
     location,
     digest: invoiceDigest(signed.invoice, location),
     packed: toHex(encodePackedInvoice(packed)),
-    compact: encodeCompactInvoice({ chainId, escrow: compactEscrow, packed }),
+    compact: encodeCompactInvoice({ chainId, escrow: escrowAddress, packed }),
     uri: encodeInvoiceUri({ chainId, escrow: escrowAddress, packed }),
+    unboundWithRefundWindow: signed.invoice.payer === ZERO_ADDRESS && holdPeriod > 0n,
   };
 }
 

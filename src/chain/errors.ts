@@ -133,3 +133,40 @@ export class UnexpectedError extends ScanPayError {
     super("UNEXPECTED", message, options);
   }
 }
+
+/** Stable codes of `PaymentNotReleasableError`. */
+export type PaymentNotReleasableCode =
+  | "PAYMENT_NOT_HELD"
+  | "PAYMENT_NOT_DUE"
+  | "PAYMENT_MERCHANT_SUSPENDED"
+  | "PAYMENT_PAYOUT_IS_ESCROW";
+
+/**
+ * A payment the caller expected to release cannot be released now (found before sending anything; the escrow
+ * itself would skip it silently): PAYMENT_NOT_HELD (unpaid, already settled, refunded, or disputed: `state`),
+ * PAYMENT_NOT_DUE (its refund window, or the arbiter's deadline, ends at `releaseAt`), PAYMENT_MERCHANT_SUSPENDED,
+ * PAYMENT_PAYOUT_IS_ESCROW (the merchant's payout is the escrow itself).
+ */
+export class PaymentNotReleasableError extends ScanPayError {
+  declare readonly code: PaymentNotReleasableCode;
+  readonly merchantId: bigint;
+  readonly invoiceNumber: bigint;
+  /** The escrow's record state ("None" when it keeps no record: unpaid or settled). */
+  readonly state: string;
+  /** When it becomes releasable (0 when not held). */
+  readonly releaseAt: bigint;
+
+  constructor(
+    code: PaymentNotReleasableCode,
+    ref: { merchantId: bigint; invoiceNumber: bigint },
+    state: string,
+    releaseAt: bigint,
+    message: string,
+  ) {
+    super(code, message);
+    this.merchantId = ref.merchantId;
+    this.invoiceNumber = ref.invoiceNumber;
+    this.state = state;
+    this.releaseAt = releaseAt;
+  }
+}

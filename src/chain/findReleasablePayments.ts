@@ -1,4 +1,4 @@
-import type { PaymentEscrow } from "../../typechain-types/index.js";
+import { MerchantRegistry__factory, type PaymentEscrow } from "../../typechain-types/index.js";
 import { PAYMENT_STATES } from "./contractErrorMessages.js";
 import { getLogsInRange, uintTopic } from "./internal/logs.js";
 import { latestTimestamp, providerOf } from "./internal/runner.js";
@@ -19,9 +19,10 @@ export interface FindReleasableOptions {
 }
 
 /**
- * The merchant's payments that `releasePayments` can settle now: held (not disputed, released or refunded)
- * and past their release time. One log query for the merchant's `InvoicePaid` events (payments with a release
- * time after their block, i.e. held ones), then one `paymentOf` read per candidate.
+ * The merchant's payments that `releasePayments` can settle now: held (not disputed, released or refunded) and
+ * past their release time, or disputed during a suspension with the arbiter's deadline passed; none while the
+ * merchant is not active (the escrow would skip them). One log query for the merchant's `InvoicePaid` events,
+ * then one `paymentOf` read per candidate.
  */
 export async function findReleasablePayments(
   escrow: PaymentEscrow,
@@ -37,10 +38,14 @@ export async function findReleasablePayments(
   const topic = escrow.interface.getEvent("InvoicePaid").topicHash;
   const logs = await readCall(() => getLogsInRange(provider, { address, topics: [topic, uintTopic(merchantId)] }, options.fromBlock ?? 0, head));
   const numbers = [...new Set(logs.filter((l) => !l.removed).map((l) => BigInt(l.topics[2] ?? "0x0")))];
+  const registry = MerchantRegistry__factory.connect(await readCall(() => escrow.registry()), provider);
+  const terms = await readCall(() => registry.paymentTerms(merchantId));
+  if (terms.status !== 1n) return [];
   const records = await readCall(() => Promise.all(numbers.map((n) => escrow.paymentOf(merchantId, n))));
   const releasable: ReleasablePayment[] = [];
   records.forEach((record, i) => {
-    if (PAYMENT_STATES[Number(record.state)] !== "Held" || record.releaseAt > now) return;
+    const state = PAYMENT_STATES[Number(record.state)];
+    if ((state !== "Held" && state !== "DisputedWhileSuspended") || record.releaseAt > now) return;
     releasable.push({ merchantId, invoiceNumber: numbers[i]!, releaseAt: record.releaseAt, amount: record.amount, refunded: record.refunded });
   });
   return releasable;

@@ -15,23 +15,29 @@ export interface MerchantInfo {
   signer: string;
   /** Refund window in seconds; 0 settles payments at once. */
   holdPeriod: bigint;
-  /** Invoice numbers below this are void. */
-  invoiceFloor: bigint;
+  /**
+   * Current invoice epoch: only invoices signed for it can be paid. It moves on with `voidInvoices` and with
+   * every signer rotation.
+   */
+  epoch: bigint;
+  /** May take over ownership with `recoverOwnership`; zero address if none is set. */
+  recovery: string;
   name: string;
   metadataURI: string;
 }
 
 /**
- * Reads a merchant from the registry (four calls in parallel).
+ * Reads a merchant from the registry (five calls in parallel).
  * @throws MerchantNotActiveError MERCHANT_UNKNOWN if the id was never registered.
  */
 export async function getMerchant(registry: MerchantRegistry, merchantId: bigint): Promise<MerchantInfo> {
-  const [terms, owner, pendingOwner, profile] = await readCall(() =>
+  const [terms, owner, pendingOwner, profile, recovery] = await readCall(() =>
     Promise.all([
       registry.paymentTerms(merchantId),
       registry.ownerOf(merchantId),
       registry.pendingOwnerOf(merchantId),
       registry.profileOf(merchantId),
+      registry.recoveryOf(merchantId),
     ]),
   );
   const status = MERCHANT_STATUSES[Number(terms.status)] ?? "None";
@@ -44,7 +50,8 @@ export async function getMerchant(registry: MerchantRegistry, merchantId: bigint
     payout: terms.payout,
     signer: terms.signer,
     holdPeriod: terms.holdPeriod,
-    invoiceFloor: terms.invoiceFloor,
+    epoch: terms.epoch,
+    recovery,
     name: profile.name,
     metadataURI: profile.metadataURI,
   };

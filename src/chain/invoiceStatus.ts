@@ -26,9 +26,20 @@ export interface InvoiceStatusInfo {
 export interface InvoiceStatusOptions {
   /** The invoice's expiry, if known: an unpaid invoice past it reads as "Expired". */
   expiry?: bigint;
+  /**
+   * The invoice's epoch, if known: an unpaid invoice signed for an epoch before the merchant's current one reads
+   * as "Voided". Without it, voiding is not judged.
+   */
+  epoch?: bigint;
 }
 
-/** Status of an invoice number (`Unpaid`, `Held`, `Settled`, `Refunded`, ...) and its held-payment record. */
+/** Without a known epoch: the largest uint32, which no merchant epoch exceeds (so never "Voided"). */
+const UNKNOWN_EPOCH = (1n << 32n) - 1n;
+
+/**
+ * Status of an invoice number (`Unpaid`, `Held`, `Settled`, `Refunded`, `Voided`, ...) and its held-payment
+ * record. A dispute opened during a suspension reads "Disputed" with `payment.state` "DisputedWhileSuspended".
+ */
 export async function invoiceStatus(
   escrow: PaymentEscrow,
   merchantId: bigint,
@@ -37,7 +48,7 @@ export async function invoiceStatus(
 ): Promise<InvoiceStatusInfo> {
   const [status, record] = await readCall(() =>
     Promise.all([
-      escrow.invoiceStatus(merchantId, invoiceNumber, options.expiry ?? 0n),
+      escrow.invoiceStatus(merchantId, invoiceNumber, options.expiry ?? 0n, options.epoch ?? UNKNOWN_EPOCH),
       escrow.paymentOf(merchantId, invoiceNumber),
     ]),
   );

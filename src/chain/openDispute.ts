@@ -3,7 +3,8 @@ import { sendTx } from "./internal/send.js";
 import type { TxOptions, TxResult } from "./types.js";
 
 /**
- * Opens a dispute on a held payment, before its release time. Payer only. Release is then blocked until the
+ * Opens a dispute on a held payment, before its release time (or after it while the merchant is suspended: the
+ * record then reads "DisputedWhileSuspended"). Payer only. Release is then blocked until the
  * arbiter decides (`resolveDispute`) or its deadline passes (`reclaimPayment`).
  * @throws ScanPayContractError PaymentEscrowInvalidState, PaymentEscrowNotPayer, PaymentEscrowDisputeWindowClosed.
  */

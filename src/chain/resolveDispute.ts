@@ -3,9 +3,10 @@ import { sendTx } from "./internal/send.js";
 import type { TxOptions, TxResult } from "./types.js";
 
 /**
- * Resolves a dispute: `refundAmount` goes back to the payer, the rest settles to the merchant. Arbiter only.
- * @throws ScanPayContractError PaymentEscrowInvalidState, PaymentEscrowRefundTooLarge,
- *   AccessControlUnauthorizedAccount.
+ * Resolves a dispute before the arbiter's deadline: `refundAmount` goes back to the payer, the rest settles to the
+ * merchant (to its frozen balance while it is suspended: see `merchantBalance`). Arbiter only.
+ * @throws ScanPayContractError PaymentEscrowInvalidState, PaymentEscrowRefundTooLarge, PaymentEscrowDisputeExpired
+ *   (at or after the deadline: the payer may reclaim), AccessControlUnauthorizedAccount.
  */
 export async function resolveDispute(
   escrow: PaymentEscrow,

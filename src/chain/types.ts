@@ -37,8 +37,11 @@ export interface PaymentRef {
 
 /** `IMerchantRegistry.MerchantStatus` by name. */
 export type MerchantStatusName = "None" | "Active" | "Suspended";
-/** `IPaymentEscrow.PaymentState` by name. A settled payment keeps no record ("None"). */
-export type PaymentStateName = "None" | "Held" | "Disputed" | "Refunded";
+/**
+ * `IPaymentEscrow.PaymentState` by name. A settled payment keeps no record ("None"). "DisputedWhileSuspended":
+ * disputed after its refund window while the merchant was suspended (`invoiceStatus` reports it as "Disputed").
+ */
+export type PaymentStateName = "None" | "Held" | "Disputed" | "Refunded" | "DisputedWhileSuspended";
 /** `IPaymentEscrow.InvoiceStatus` by name. */
 export type InvoiceStatusName =
   | "Unpaid"

@@ -7,7 +7,10 @@ import type { TxOptions, TxResult } from "./types.js";
 /** What to change; fields left out (or equal to the current value) are not touched. */
 export interface MerchantChanges {
   payout?: string;
-  /** Rotating the signer makes every unpaid invoice of the old signer unpayable at once. */
+  /**
+   * Rotating the signer moves the merchant to the next invoice epoch: every unpaid invoice signed before stops
+   * being payable at once, even if the old key is made signer again later.
+   */
   signer?: string;
   /** Applies to payments made afterwards. */
   holdPeriod?: bigint;

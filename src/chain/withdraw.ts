@@ -20,7 +20,10 @@ export interface WithdrawResult {
 /**
  * Withdraws the sending account's whole escrow balance of `token` (zero address = ETH): platform fees for the
  * treasury, or pushes that failed and were credited instead.
- * @throws ScanPayContractError PaymentEscrowNothingToWithdraw, PaymentEscrowWithdrawFailed.
+ * A merchant's frozen balance (dispute splits made while it was suspended) is withdrawn with
+ * `withdrawMerchantBalance` instead.
+ * @throws ScanPayContractError PaymentEscrowNothingToWithdraw, PaymentEscrowWithdrawFailed,
+ *   PaymentEscrowInvalidRecipient (`to` is the escrow).
  */
 export async function withdraw(escrow: PaymentEscrow, token: string = ZERO_ADDRESS, options: WithdrawOptions = {}): Promise<WithdrawResult> {
   const { address } = await signerOf(escrow);

@@ -34,10 +34,16 @@ export interface OnChainInvoiceCheck {
   tokenIndex: number;
   merchant: {
     payout: string;
-    /** Refund window for a payment made now; 0 = settles at once. */
+    /** The merchant's current hold period (seconds). */
     holdPeriod: bigint;
-    invoiceFloor: bigint;
+    /** The merchant's current invoice epoch (equal to the invoice's, or the check would have failed). */
+    epoch: bigint;
   };
+  /**
+   * The refund window a payment made now gets, in seconds: the longer of the invoice's `holdPeriod` (what the
+   * payer was shown) and the merchant's current hold period. 0 = settles to the merchant at once.
+   */
+  refundWindow: bigint;
   /** Block time the check used. */
   now: bigint;
 }
@@ -47,11 +53,13 @@ const ERC1271_MAGIC = "0x1626ba7e";
 
 /**
  * Everything `payPacked` would check, read from the chain without sending anything: the offline checks of
- * `verifyInvoice` (at block time), then in the escrow's own order the escrow is not paused, the token is allowed,
- * the merchant is active, the number is not voided, the signature is the merchant's current signer's (ECDSA,
- * or ERC-1271 for a contract signer), and the number is unused.
- * @returns the check's findings when the invoice is payable.
- * @throws InvoiceFieldError, InvoiceSignatureError, InvoiceExpiredError, InvoicePayerError, TokenNotAllowedError,
+ * `verifyInvoice` (at block time, including the refund window limit), then in the escrow's own order the
+ * escrow is not paused, the token is allowed, the merchant is active, the invoice's epoch is the merchant's
+ * current one (not voided), the signature is the merchant's current signer's (ECDSA, or ERC-1271 for a contract
+ * signer), and the number is unused.
+ * @returns the check's findings when the invoice is payable, with the effective `refundWindow`.
+ * @throws InvoiceFieldError, InvoiceHoldPeriodError, InvoiceSignatureError, InvoiceExpiredError, InvoicePayerError,
+ *   TokenNotAllowedError,
  *   EscrowPausedError, MerchantNotActiveError, InvoiceVoidedError, InvoiceSignerNotCurrentError,
  *   InvoiceUsedError (INVOICE_PAID / INVOICE_CANCELLED); ScanPayError on RPC failure.
  */
@@ -81,14 +89,15 @@ export async function checkInvoiceOnChain(
       escrow.tokenIndexOf(invoice.token),
       escrow.paused(),
       registry.paymentTerms(invoice.merchantId),
-      escrow.invoiceStatus(invoice.merchantId, invoice.invoiceNumber, 0),
+      // The invoice's own epoch: an unpaid number of a voided invoice reads "Voided", a used one its real status.
+      escrow.invoiceStatus(invoice.merchantId, invoice.invoiceNumber, 0n, invoice.epoch),
     ]),
   );
   if (paused) throw new EscrowPausedError();
   if (!tokenEntry.allowed) throw new TokenNotAllowedError(invoice.token);
   if (terms.status !== 1n) throw new MerchantNotActiveError(invoice.merchantId, terms.status === 0n ? "None" : "Suspended");
-  if (invoice.invoiceNumber < terms.invoiceFloor) {
-    throw new InvoiceVoidedError(invoice.merchantId, invoice.invoiceNumber, terms.invoiceFloor);
+  if (invoice.epoch !== terms.epoch) {
+    throw new InvoiceVoidedError(invoice.merchantId, invoice.invoiceNumber, invoice.epoch, terms.epoch);
   }
   if (verified.signer !== terms.signer) {
     const valid = await isValidContractSignature(provider, terms.signer, verified.digest, verified.signature);
@@ -102,7 +111,8 @@ export async function checkInvoiceOnChain(
     verified,
     signer: terms.signer,
     tokenIndex: Number(tokenEntry.tokenIndex),
-    merchant: { payout: terms.payout, holdPeriod: terms.holdPeriod, invoiceFloor: terms.invoiceFloor },
+    merchant: { payout: terms.payout, holdPeriod: terms.holdPeriod, epoch: terms.epoch },
+    refundWindow: invoice.holdPeriod > terms.holdPeriod ? invoice.holdPeriod : terms.holdPeriod,
     now,
   };
 }

@@ -142,18 +142,49 @@ export class InvoiceUsedError extends InvoiceError {
   }
 }
 
-/** The invoice number is below the merchant's invoice floor. Code INVOICE_VOIDED. */
+/**
+ * The invoice was signed for another invoice epoch than the merchant's current one: the merchant voided its
+ * outstanding invoices (`voidInvoices`) or rotated its signer since. Code INVOICE_VOIDED.
+ */
 export class InvoiceVoidedError extends InvoiceError {
+  readonly merchantId: bigint;
   readonly invoiceNumber: bigint;
-  readonly invoiceFloor: bigint;
+  /** The epoch the invoice was signed for. */
+  readonly invoiceEpoch: bigint;
+  /** The merchant's current epoch. */
+  readonly merchantEpoch: bigint;
 
-  constructor(merchantId: bigint, invoiceNumber: bigint, invoiceFloor: bigint) {
+  constructor(merchantId: bigint, invoiceNumber: bigint, invoiceEpoch: bigint, merchantEpoch: bigint) {
     super(
       "INVOICE_VOIDED",
-      `invoice ${invoiceNumber} of merchant ${merchantId} was voided (numbers below ${invoiceFloor} can no longer be paid)`,
+      invoiceEpoch < merchantEpoch
+        ? `invoice ${invoiceNumber} of merchant ${merchantId} was voided: it was signed for epoch ${invoiceEpoch}, ` +
+            `and the merchant has since moved to epoch ${merchantEpoch} (voided its invoices or rotated its signer)`
+        : `invoice ${invoiceNumber} of merchant ${merchantId} is signed for epoch ${invoiceEpoch}, ` +
+            `but the merchant is at epoch ${merchantEpoch}: it can never be paid`,
     );
+    this.merchantId = merchantId;
     this.invoiceNumber = invoiceNumber;
-    this.invoiceFloor = invoiceFloor;
+    this.invoiceEpoch = invoiceEpoch;
+    this.merchantEpoch = merchantEpoch;
+  }
+}
+
+/**
+ * The invoice's refund window (`holdPeriod`) is longer than the escrow accepts (`MAX_INVOICE_HOLD_PERIOD`,
+ * 365 days). Code INVOICE_HOLD_PERIOD_TOO_LONG.
+ */
+export class InvoiceHoldPeriodError extends InvoiceError {
+  readonly holdPeriod: bigint;
+  readonly maxHoldPeriod: bigint;
+
+  constructor(holdPeriod: bigint, maxHoldPeriod: bigint) {
+    super(
+      "INVOICE_HOLD_PERIOD_TOO_LONG",
+      `the invoice's refund window of ${holdPeriod} s exceeds the escrow's limit of ${maxHoldPeriod} s (365 days)`,
+    );
+    this.holdPeriod = holdPeriod;
+    this.maxHoldPeriod = maxHoldPeriod;
   }
 }
 

@@ -5,7 +5,16 @@ import { INVOICE_LIMITS, type EscrowLocation, type Invoice } from "./types.js";
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
-const UINT_FIELDS = ["merchantId", "invoiceNumber", "amount", "expiry", "pointsAward", "pointsRedeem"] as const;
+const UINT_FIELDS = [
+  "merchantId",
+  "invoiceNumber",
+  "amount",
+  "expiry",
+  "pointsAward",
+  "pointsRedeem",
+  "holdPeriod",
+  "epoch",
+] as const;
 
 /**
  * Checks every field of an invoice against its Solidity type and returns it in canonical spelling: addresses
@@ -36,6 +45,8 @@ export function normalizeInvoice(invoice: Invoice): Invoice {
     pointsAward: invoice.pointsAward,
     pointsRedeem: invoice.pointsRedeem,
     orderRef: orderRef.toLowerCase(),
+    holdPeriod: invoice.holdPeriod,
+    epoch: invoice.epoch,
   };
 }
 

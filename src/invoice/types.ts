@@ -75,6 +75,9 @@ export const INVOICE_TYPES = {
 export const INVOICE_TYPE_STRING =
   "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef,uint32 holdPeriod,uint32 epoch)";
 
+/** The longest refund window an invoice may carry, in seconds (the escrow's `MAX_HOLD_PERIOD()`: 365 days). */
+export const MAX_INVOICE_HOLD_PERIOD = 365n * 24n * 3600n;
+
 /** Upper bounds (inclusive) of each integer field. */
 export const INVOICE_LIMITS = {
   merchantId: (1n << 32n) - 1n,

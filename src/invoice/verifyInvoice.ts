@@ -1,8 +1,14 @@
-import { InvoiceExpiredError, InvoiceFieldError, InvoicePayerError, InvoiceSignatureError } from "./errors.js";
+import {
+  InvoiceExpiredError,
+  InvoiceFieldError,
+  InvoiceHoldPeriodError,
+  InvoicePayerError,
+  InvoiceSignatureError,
+} from "./errors.js";
 import { invoiceDigest } from "./invoiceDigest.js";
 import { normalizeAddress, normalizeInvoice, normalizeLocation } from "./normalizeInvoice.js";
 import { recoverInvoiceSigner } from "./recoverInvoiceSigner.js";
-import { ZERO_ADDRESS, type EscrowLocation, type Invoice, type SignedInvoice } from "./types.js";
+import { MAX_INVOICE_HOLD_PERIOD, ZERO_ADDRESS, type EscrowLocation, type Invoice, type SignedInvoice } from "./types.js";
 
 export interface VerifyInvoiceOptions {
   /** Unix seconds to judge expiry by; default the local clock. Pass the chain's block time when you have it. */
@@ -34,11 +40,13 @@ export interface VerifiedInvoice extends SignedInvoice {
 }
 
 /**
- * Checks a signed invoice without touching the chain: every field in range, a positive amount, a canonical
+ * Checks a signed invoice without touching the chain: every field in range, a positive amount, a refund window
+ * (`holdPeriod`) of at most `MAX_INVOICE_HOLD_PERIOD`, a canonical
  * ECDSA signature (recovering the signer, and matching `expectedSigner` if given), not expired at `now`, and not
  * bound to another payer than `payer` if given. Whether the signer is the merchant's current signer, and whether
- * the number is still unused, only the chain knows: see `checkInvoiceOnChain`.
- * @throws InvoiceFieldError, InvoiceSignatureError (INVOICE_BAD_SIGNATURE / INVOICE_WRONG_SIGNER),
+ * the number is still unused and the invoice's `epoch` still current, only the chain knows: see
+ * `checkInvoiceOnChain`.
+ * @throws InvoiceFieldError, InvoiceHoldPeriodError, InvoiceSignatureError (INVOICE_BAD_SIGNATURE / INVOICE_WRONG_SIGNER),
  *   InvoiceExpiredError, InvoicePayerError.
  */
 export function verifyInvoice(
@@ -52,6 +60,7 @@ export function verifyInvoice(
   const invoice: Invoice = normalizeInvoice(signed.invoice);
   const where = normalizeLocation(location);
   if (invoice.amount === 0n) throw new InvoiceFieldError("amount", "the invoice amount is zero");
+  if (invoice.holdPeriod > MAX_INVOICE_HOLD_PERIOD) throw new InvoiceHoldPeriodError(invoice.holdPeriod, MAX_INVOICE_HOLD_PERIOD);
   const digest = invoiceDigest(invoice, where);
   if (typeof signed.signature !== "string") {
     throw new InvoiceSignatureError("INVOICE_BAD_SIGNATURE", "the signature must be a 0x-hex string");

@@ -35,7 +35,7 @@ const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
 const DAY = 86_400;
 
 /** Accounts of the node (hardhat's default mnemonic), by role in this story. */
-const ACCOUNT = { treasury: 2, merchant: 4, tokenPayer: 5, ethPayer: 6, broke: 7, payout: 8 } as const;
+const ACCOUNT = { admin: 1, treasury: 2, arbiter: 3, merchant: 4, tokenPayer: 5, ethPayer: 6, broke: 7, payout: 8 } as const;
 
 interface Run {
   code: number | null;
@@ -220,6 +220,8 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(shown.stdout).to.match(/payout:\s+0x/);
       expect(shown.stdout).to.contain(account("payout"));
       expect(shown.stdout).to.match(/refund window:\s+1 day/);
+      expect(shown.stdout).to.match(/invoice epoch:\s+0 \(only invoices signed for it can be paid\)/);
+      expect(shown.stdout).to.match(/recovery:\s+none/);
     });
 
     it("update by another account fails with one line naming the owner", async () => {
@@ -263,6 +265,12 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(fromCompact.packed.invoice.amount).to.equal(5n * 10n ** 16n);
       expect(fromCompact.packed.invoice.pointsAward).to.equal(10n);
       expect(fromCompact.packed.tokenIndex).to.equal(0);
+      // The merchant's refund window and epoch are signed into it; anyone may pay, which the CLI warns about.
+      expect(fromCompact.packed.invoice.holdPeriod).to.equal(BigInt(DAY));
+      expect(fromCompact.packed.invoice.epoch).to.equal(0n);
+      expect(run.stdout).to.match(/refund window:\s+1 day/);
+      expect(run.stderr).to.contain("warning: anyone may pay this invoice and it has a refund window of 1 day");
+      expect(run.stderr).to.contain("--payer <address>");
       ethInvoice = { compact: compact!, uri: uri! };
     });
 
@@ -281,6 +289,27 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
 
     it("invoice create rejects an amount finer than the token's decimals", async () => {
       expectOneLineError(await tooPrecise, /more than 6 decimal places/);
+    });
+
+    it("invoice create --payer binds the customer, takes a longer --hold, and warns about nothing", async () => {
+      const run = await cli([
+        "invoice", "create", "--merchant", "1", "--amount", "0.01", "--payer", account("ethPayer"), "--hold", "3d",
+        "--quiet", "--json", ...as("merchant"),
+      ]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.not.contain("warning");
+      const out = JSON.parse(run.stdout) as Record<string, string | boolean>;
+      expect(out).to.include({ payer: account("ethPayer"), holdPeriod: String(3 * DAY), epoch: "0", unboundWithRefundWindow: false });
+      expect(decodeCompactInvoice(out.compact as string).packed.invoice.payer).to.equal(account("ethPayer"));
+    });
+
+    it("invoice create refuses a --hold shorter than the merchant's or longer than 365 days, in one line", async () => {
+      const [shorter, longer] = await Promise.all([
+        cli(["invoice", "create", "--merchant", "1", "--amount", "1", "--hold", "1h", "--quiet", ...as("merchant")]),
+        cli(["invoice", "create", "--merchant", "1", "--amount", "1", "--hold", "366d", "--quiet", ...as("merchant")]),
+      ]);
+      expectOneLineError(shorter, /refund window of 3600 s is shorter than merchant 1's hold period of 86400 s/);
+      expectOneLineError(longer, /--hold is longer than the escrow's limit of 365 days/);
     });
 
     it("pay from the PNG approves the token and pays; a live watch reports it after 2 confirmations only", async () => {
@@ -381,7 +410,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
     });
 
     it("release before the refund window ends fails in one line", () => {
-      expectOneLineError(early, /payment 1\/1 is in its refund window until/);
+      expectOneLineError(early, /invoice 1 of merchant 1 cannot be released yet: its refund window ends at/);
     });
 
     it("refund by an account that is not the merchant's comes back as the contract's error, in one line", () => {
@@ -405,12 +434,12 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(out.released.map((r) => r.invoiceNumber).sort()).to.deep.equal(["1", "2"]);
       expect((await rpc.getBalance(account("payout"))) - ethBefore).to.equal((5n * 10n ** 16n * 99n) / 100n);
       expect((await token.balanceOf(account("payout"))) - tokenBefore).to.equal((10_000_000n * 99n) / 100n);
-      expect(await escrow.invoiceStatus(1, 1, 0)).to.equal(4n); // Settled
+      expect(await escrow.invoiceStatus(1, 1, 0, 0)).to.equal(4n); // Settled
     });
 
     it("points shows the 10 points the ETH payer earned on settlement", async () => {
       const out = await cliJson<{ balances: { merchantId: string; points: string }[] }>(["points", ...as("ethPayer")]);
-      expect(out.balances).to.deep.equal([{ merchantId: "1", name: "Coffee Corner", points: "10" }]);
+      expect(out.balances).to.deep.equal([{ merchantId: "1", name: "Coffee Corner", points: "10", debt: "0", spendable: "10" }]);
       const points = LoyaltyPoints__factory.connect(await escrow.loyaltyPoints(), rpc);
       expect(await points.balanceOf(account("ethPayer"), 1)).to.equal(10n);
     });
@@ -441,6 +470,71 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
     });
   });
 
+  describe("recovery, frozen merchant balance, void-all", () => {
+    it("merchant set-recovery sets it once, only it may change it, and merchant recover takes ownership back", async () => {
+      const kiosk = await cliJson(["merchant", "register", "--name", "Kiosk", ...as("broke")]);
+      expect(kiosk.merchantId).to.equal("2");
+      const set = await cliJson(["merchant", "set-recovery", "2", "--recovery", account("payout"), ...as("broke")]);
+      expect(set.recovery).to.equal(account("payout"));
+      const [again, notRecovery] = await Promise.all([
+        cli(["merchant", "set-recovery", "2", "--recovery", account("broke"), ...as("broke")]),
+        cli(["merchant", "recover", "2", "--new-owner", account("tokenPayer"), ...as("tokenPayer")]),
+      ]);
+      expectOneLineError(again, new RegExp(`${account("broke")} is not the recovery address of merchant 2`));
+      expectOneLineError(notRecovery, new RegExp(`only merchant 2's recovery address ${account("payout")} may recover it`));
+      const recovered = await cliJson(["merchant", "recover", "2", "--new-owner", account("tokenPayer"), ...as("payout")]);
+      expect([recovered.previousOwner, recovered.owner]).to.deep.equal([account("broke"), account("tokenPayer")]);
+      const registry = MerchantRegistry__factory.connect(await escrow.registry(), rpc);
+      expect(await registry.ownerOf(2)).to.equal(account("tokenPayer"));
+      const shown = await cli(["merchant", "show", "2"]);
+      expect(shown.stdout).to.match(new RegExp(`recovery:\\s+${account("payout")}`));
+    });
+
+    it("withdraw --merchant pays the owner the share frozen during a suspension, once reinstated", async () => {
+      const chainNow = BigInt((await rpc.getBlock("latest"))!.timestamp);
+      const s = await signInvoice(
+        await rpc.getSigner(ACCOUNT.merchant),
+        {
+          merchantId: 1n, invoiceNumber: 500n, token: ZERO_ADDRESS, amount: 10n ** 15n, expiry: chainNow + 600n,
+          payer: account("ethPayer"), pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32, holdPeriod: BigInt(DAY), epoch: 0n,
+        },
+        { chainId: 31337n, escrow: await escrow.getAddress() },
+      );
+      const asPayer = escrow.connect(await rpc.getSigner(ACCOUNT.ethPayer));
+      await (await asPayer.pay(s.invoice, s.signature, { value: 10n ** 15n })).wait();
+      const registry = MerchantRegistry__factory.connect(await escrow.registry(), await rpc.getSigner(ACCOUNT.admin));
+      await (await registry.suspend(1)).wait();
+      await (await asPayer.openDispute(1, 500)).wait();
+      await (await escrow.connect(await rpc.getSigner(ACCOUNT.arbiter)).resolveDispute(1, 500, 0)).wait();
+      const share = (10n ** 15n * 99n) / 100n;
+      expect(await escrow.merchantBalanceOf(1, ZERO_ADDRESS)).to.equal(share);
+
+      expectOneLineError(await cli(["withdraw", "--merchant", "1", ...as("merchant")]), /merchant 1 is suspended/);
+      await (await registry.reinstate(1)).wait();
+      const out = await cliJson<{ merchantId: string; withdrawn: { symbol: string; amount: string; to: string }[] }>([
+        "withdraw", "--merchant", "1", "--to", account("payout"), ...as("merchant"),
+      ]);
+      expect(out.merchantId).to.equal("1");
+      expect(out.withdrawn).to.have.length(1);
+      expect(out.withdrawn[0]).to.include({ symbol: "ETH", amount: share.toString(), to: account("payout") });
+      expect(await escrow.merchantBalanceOf(1, ZERO_ADDRESS)).to.equal(0n);
+      expectOneLineError(await cli(["withdraw", "--merchant", "1", ...as("merchant")]), /merchant #1 has nothing to withdraw in any token/);
+    });
+
+    it("invoice void-all voids every unpaid invoice: status Voided, pay refused; strangers may not", async () => {
+      const outstanding = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      const stranger = await cli(["invoice", "void-all", "1", ...as("tokenPayer")]);
+      expectOneLineError(stranger, /only merchant 1's owner .* or signer .* may void its invoices/);
+      const voided = await cliJson(["invoice", "void-all", "1", ...as("merchant")]);
+      expect([voided.previousEpoch, voided.epoch]).to.deep.equal(["0", "1"]);
+      const status = await cliJson<{ status: string }>(["invoice", "status", outstanding.compact!]);
+      expect(status.status).to.equal("Voided");
+      expectOneLineError(await cli(["pay", outstanding.compact!, "--yes", ...as("ethPayer")]), /was voided: it was signed for epoch 0/);
+      const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      expect(fresh.epoch).to.equal("1");
+    });
+  });
+
   describe("bad inputs: one line on stderr, non-zero exit, no stack trace", () => {
     const runs: Record<string, Run> = {};
     let brokeNonce = 0;
@@ -463,13 +557,14 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
         await rpc.getSigner(ACCOUNT.merchant),
         {
           merchantId: 42n, invoiceNumber: 1n, token: ZERO_ADDRESS, amount: 10n ** 15n, expiry: chainNow + 600n,
-          payer: ZERO_ADDRESS, pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32,
+          payer: ZERO_ADDRESS, pointsAward: 0n, pointsRedeem: 0n, orderRef: ZERO_BYTES32, holdPeriod: 0n, epoch: 0n,
         },
         { chainId: 31337n, escrow: await escrow.getAddress() },
       );
       const { token: _token, ...fields } = unknown.invoice;
       const unknownMerchant = encodeCompactInvoice({
         chainId: 31337n,
+        escrow: await escrow.getAddress(),
         packed: { invoice: fields, tokenIndex: 0, signature: unknown.signature },
       });
       const blank = path.join(work, "out", "blank.png");

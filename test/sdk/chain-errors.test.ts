@@ -81,6 +81,25 @@ describe("chain: decodeScanPayError", () => {
       expect(decodeRevertData(state).message).to.equal("invoice 42 of merchant 7 cannot do that now: it was refunded");
     });
 
+    it("names the new DisputedWhileSuspended state and explains voided epochs, gas and recipients", () => {
+      const state = f.escrow.interface.encodeErrorResult("PaymentEscrowInvalidState", [7n, 42n, 4n]);
+      expect(decodeRevertData(state).message).to.equal(
+        "invoice 42 of merchant 7 cannot do that now: it is disputed (opened while the merchant was suspended)",
+      );
+      const voided = decodeRevertData(f.escrow.interface.encodeErrorResult("PaymentEscrowInvoiceVoided", [0n, 2n]));
+      expect(voided.args).to.deep.equal({ invoiceEpoch: 0n, merchantEpoch: 2n });
+      expect(voided.message).to.equal(
+        "the invoice was voided: it was signed for epoch 0, and the merchant has since moved to epoch 2 (it voided its invoices or rotated its signer)",
+      );
+      const future = decodeRevertData(f.escrow.interface.encodeErrorResult("PaymentEscrowInvoiceVoided", [3n, 2n]));
+      expect(future.message).to.contain("can never be paid");
+      const gas = decodeRevertData(f.escrow.interface.encodeErrorResult("PaymentEscrowInsufficientGas", [90_000n]));
+      expect(gas.message).to.contain("90000 left; about 138,000 are needed");
+      const recipient = decodeRevertData(f.escrow.interface.encodeErrorResult("PaymentEscrowInvalidRecipient", [f.location.escrow]));
+      expect(recipient.message).to.equal(`${f.location.escrow} (the escrow itself) cannot receive a payout or withdrawal`);
+      expect(describeContractError("MerchantRegistryInvoiceFloorNotRaised", {})).to.match(/^the contract reverted with/);
+    });
+
     it("has a plain message for every custom error of the escrow, registry, points and ERC-20", () => {
       const abis = [PaymentEscrow__factory.abi, MerchantRegistry__factory.abi, LoyaltyPoints__factory.abi, TestToken__factory.abi];
       const names = new Set<string>();

@@ -8,10 +8,11 @@ import { checkDeployment } from "../../src/chain/checkDeployment.js";
 import { connectScanPay } from "../../src/chain/connectScanPay.js";
 import { DeploymentError, InvalidArgumentError, RunnerError, ScanPayContractError } from "../../src/chain/errors.js";
 import { getMerchant } from "../../src/chain/getMerchant.js";
+import { recoverOwnership, setRecovery } from "../../src/chain/recovery.js";
 import { registerMerchant } from "../../src/chain/registerMerchant.js";
 import { resolveDeployment } from "../../src/chain/resolveDeployment.js";
 import { updateMerchant } from "../../src/chain/updateMerchant.js";
-import { MerchantNotActiveError } from "../../src/invoice/errors.js";
+import { InvoiceFieldError, MerchantNotActiveError } from "../../src/invoice/errors.js";
 import { ethers, networkHelpers } from "../helpers/fixture.js";
 import { DAY, rejection, type SdkFixture, sdkFixture } from "./sdk-fixture.js";
 
@@ -62,7 +63,8 @@ describe("chain: merchants and deployments", () => {
         payout: f.stranger.address,
         signer: f.stranger.address,
         holdPeriod: 0n,
-        invoiceFloor: 0n,
+        epoch: 0n,
+        recovery: ethers.ZeroAddress,
         name: "Kiosk",
         metadataURI: "",
       });
@@ -138,11 +140,53 @@ describe("chain: merchants and deployments", () => {
       expect(await ethers.provider.getTransactionCount(f.owner.address)).to.equal(nonce);
     });
 
+    it("rotating the signer moves to the next invoice epoch (signer change, then invoices voided)", async () => {
+      const [tx] = await updateMerchant(f.asOwner.registry, f.heldId, { signer: f.stranger.address });
+      expect(tx!.label).to.equal("setSigner");
+      await expect(tx!.hash).to.emit(f.registry, "MerchantSignerChanged").withArgs(f.heldId, f.stranger.address);
+      await expect(tx!.hash).to.emit(f.registry, "MerchantInvoicesVoided").withArgs(f.heldId, 1n);
+      expect((await getMerchant(f.registry, f.heldId)).epoch).to.equal(1n);
+    });
+
     it("throws ScanPayContractError MerchantRegistryNotOwner for the signer key", async () => {
       const error = await rejection(updateMerchant(f.asKey.registry, f.heldId, { holdPeriod: 1n }), ScanPayContractError, "CONTRACT_REVERT");
       expect(error.errorName).to.equal("MerchantRegistryNotOwner");
       expect(error.args).to.deep.equal({ merchantId: f.heldId, caller: f.invoiceKey.address });
       expect(error.message).to.equal(`${f.invoiceKey.address} is not the owner of merchant ${f.heldId}`);
+    });
+  });
+
+  describe("setRecovery and recoverOwnership", () => {
+    it("lets the owner set a recovery address, which getMerchant shows and which can take ownership back", async () => {
+      await f.registry.connect(f.owner).transferMerchantOwnership(f.heldId, f.payout.address);
+      const set = await setRecovery(f.asOwner.registry, f.heldId, f.stranger.address);
+      await expect(set.hash).to.emit(f.registry, "MerchantRecoveryChanged").withArgs(f.heldId, f.stranger.address);
+      expect((await getMerchant(f.registry, f.heldId)).recovery).to.equal(f.stranger.address);
+      const recovered = await recoverOwnership(f.asStranger.registry, f.heldId, f.customer.address);
+      await expect(recovered.hash).to.emit(f.registry, "MerchantOwnershipTransferred").withArgs(f.heldId, f.owner.address, f.customer.address);
+      const after = await getMerchant(f.registry, f.heldId);
+      expect([after.owner, after.pendingOwner, after.recovery]).to.deep.equal([f.customer.address, ethers.ZeroAddress, f.stranger.address]);
+    });
+
+    it("lets only the recovery address change it once set, so a stolen owner key cannot replace it", async () => {
+      await setRecovery(f.asOwner.registry, f.heldId, f.stranger.address);
+      const error = await rejection(setRecovery(f.asOwner.registry, f.heldId, f.owner.address), ScanPayContractError, "CONTRACT_REVERT");
+      expect(error.errorName).to.equal("MerchantRegistryNotRecovery");
+      expect(error.args).to.deep.equal({ merchantId: f.heldId, caller: f.owner.address });
+      expect(error.message).to.equal(`${f.owner.address} is not the recovery address of merchant ${f.heldId}`);
+      const moved = await setRecovery(f.asStranger.registry, f.heldId, f.customer.address);
+      await expect(moved.hash).to.emit(f.registry, "MerchantRecoveryChanged").withArgs(f.heldId, f.customer.address);
+    });
+
+    it("refuses recovery by anyone but the recovery address, and a zero new owner", async () => {
+      await setRecovery(f.asOwner.registry, f.heldId, f.stranger.address);
+      const notRecovery = await rejection(recoverOwnership(f.asOwner.registry, f.heldId, f.owner.address), ScanPayContractError, "CONTRACT_REVERT");
+      expect(notRecovery.errorName).to.equal("MerchantRegistryNotRecovery");
+      const zero = await rejection(recoverOwnership(f.asStranger.registry, f.heldId, ethers.ZeroAddress), ScanPayContractError, "CONTRACT_REVERT");
+      expect([zero.errorName, zero.args]).to.deep.equal(["MerchantRegistryInvalidNewOwner", { newOwner: ethers.ZeroAddress }]);
+      expect(zero.message).to.equal("the new owner address must not be zero");
+      const malformed = await rejection(recoverOwnership(f.asStranger.registry, f.heldId, "0x1234"), InvoiceFieldError, "INVOICE_INVALID_FIELD");
+      expect(malformed.field).to.equal("newOwner");
     });
   });
 

@@ -3,12 +3,20 @@ import { expect } from "chai";
 import { cancelInvoice } from "../../src/chain/cancelInvoice.js";
 import { connectScanPay } from "../../src/chain/connectScanPay.js";
 import { createInvoice } from "../../src/chain/createInvoice.js";
-import { InsufficientBalanceError, InvalidArgumentError, PaymentNotFoundError, RunnerError, ScanPayContractError } from "../../src/chain/errors.js";
+import {
+  InsufficientBalanceError,
+  InvalidArgumentError,
+  PaymentNotFoundError,
+  PaymentNotReleasableError,
+  RunnerError,
+  ScanPayContractError,
+} from "../../src/chain/errors.js";
 import { findReleasablePayments } from "../../src/chain/findReleasablePayments.js";
 import { getTokenInfo } from "../../src/chain/getTokenInfo.js";
 import { inspectInvoiceQr } from "../../src/chain/inspectInvoiceQr.js";
 import { invoiceStatus } from "../../src/chain/invoiceStatus.js";
-import { nextInvoiceNumber } from "../../src/chain/nextInvoiceNumber.js";
+import { merchantBalance, withdrawMerchantBalance } from "../../src/chain/merchantBalance.js";
+import { nextInvoiceNumber, sequentialCandidates } from "../../src/chain/nextInvoiceNumber.js";
 import { openDispute } from "../../src/chain/openDispute.js";
 import { payInvoice } from "../../src/chain/payInvoice.js";
 import { paymentId, splitPaymentId } from "../../src/chain/paymentId.js";
@@ -19,10 +27,13 @@ import { refundPayment } from "../../src/chain/refundPayment.js";
 import { refundSettledPayment } from "../../src/chain/refundSettledPayment.js";
 import { releasePayments } from "../../src/chain/releasePayments.js";
 import { resolveDispute } from "../../src/chain/resolveDispute.js";
+import { voidInvoices } from "../../src/chain/voidInvoices.js";
 import { withdraw } from "../../src/chain/withdraw.js";
 import { withdrawableBalance } from "../../src/chain/withdrawableBalance.js";
 import {
   InvoiceEscrowError,
+  InvoiceFieldError,
+  InvoiceHoldPeriodError,
   InvoiceSignerNotCurrentError,
   InvoiceUsedError,
   InvoiceWrongChainError,
@@ -30,7 +41,7 @@ import {
   TokenNotAllowedError,
 } from "../../src/invoice/errors.js";
 import { signInvoice } from "../../src/invoice/signInvoice.js";
-import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
+import { INVOICE_LIMITS, MAX_INVOICE_HOLD_PERIOD, ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
 import {
   decodeCompactInvoice,
   decodeInvoiceUri,
@@ -50,10 +61,15 @@ describe("chain: invoices and payments", () => {
   });
 
   /** Creates, signs and pays an invoice of `merchantId` from the customer; returns the invoice and payment. */
-  async function paid(merchantId: bigint, invoiceNumber: bigint, extra: { token?: string; amount?: bigint; pointsAward?: bigint; pointsRedeem?: bigint } = {}) {
-    const invoice = await makeSdkInvoice({ merchantId, invoiceNumber, amount: 10n * USD, ...extra });
+  async function paid(
+    merchantId: bigint,
+    invoiceNumber: bigint,
+    extra: { token?: string; amount?: bigint; pointsAward?: bigint; pointsRedeem?: bigint; epoch?: bigint; method?: "pay" } = {},
+  ) {
+    const { method, ...fields } = extra;
+    const invoice = await makeSdkInvoice({ merchantId, invoiceNumber, amount: 10n * USD, ...fields });
     const s = await signed(f, invoice);
-    const payment = await payInvoice(f.asCustomer.escrow, s);
+    const payment = await payInvoice(f.asCustomer.escrow, s, method === undefined ? {} : { method });
     return { signed: s, payment };
   }
 
@@ -81,16 +97,45 @@ describe("chain: invoices and payments", () => {
       expect(await nextInvoiceNumber(f.escrow, f.heldId)).to.equal(1n);
     });
 
-    it("stays above `after` and at or above the invoice floor", async () => {
+    it("stays above `after`, and the chain's numbers above it win", async () => {
       expect(await nextInvoiceNumber(f.escrow, f.instantId, { after: 41n })).to.equal(42n);
-      await f.registry.connect(f.owner).raiseInvoiceFloor(f.instantId, 100n);
-      expect(await nextInvoiceNumber(f.escrow, f.instantId)).to.equal(100n);
+      await paid(f.instantId, 50n);
+      expect(await nextInvoiceNumber(f.escrow, f.instantId, { after: 41n })).to.equal(51n);
+    });
+
+    it("goes on after the merchant's own sequence when 2^64 - 1 was cancelled and 2^64 - 2 paid", async () => {
+      const top = INVOICE_LIMITS.invoiceNumber;
+      await paid(f.instantId, 1n);
+      await paid(f.instantId, 2n);
+      await cancelInvoice(f.asKey.escrow, f.instantId, top);
+      await paid(f.instantId, top - 1n);
+      expect(await nextInvoiceNumber(f.escrow, f.instantId)).to.equal(3n);
+      expect(await nextInvoiceNumber(f.escrow, f.instantId, { after: 3n })).to.equal(4n);
+      // A caller whose last issued number is the top of the range is not stuck either.
+      expect(await nextInvoiceNumber(f.escrow, f.instantId, { after: top })).to.equal(3n);
+    });
+
+    it("starts at 1 when only the top of the range is used", async () => {
+      await cancelInvoice(f.asKey.escrow, f.instantId, INVOICE_LIMITS.invoiceNumber);
+      expect(await nextInvoiceNumber(f.escrow, f.instantId)).to.equal(1n);
     });
 
     it("skips numbers used before the scanned blocks", async () => {
       await paid(f.instantId, 1n);
       const head = await ethers.provider.getBlockNumber();
       expect(await nextInvoiceNumber(f.escrow, f.instantId, { fromBlock: head + 1 })).to.equal(2n);
+    });
+
+    it("numbers in a gap below the highest run are not reused (they may be outstanding invoices)", () => {
+      const top = INVOICE_LIMITS.invoiceNumber;
+      expect(sequentialCandidates(new Set([1n, 2n, 5n, 6n]))).to.deep.equal([7n, 3n]);
+      expect(sequentialCandidates(new Set([top, top - 1n, 9n]))).to.deep.equal([10n, 1n]);
+      expect(sequentialCandidates(new Set<bigint>())).to.deep.equal([1n]);
+    });
+
+    it("throws InvalidArgumentError for an `after` outside uint64", async () => {
+      const error = await rejection(nextInvoiceNumber(f.escrow, f.instantId, { after: 1n << 64n }), InvalidArgumentError, "INVALID_ARGUMENT");
+      expect(error.argument).to.equal("after");
     });
 
     it("derives a time-based number from the clock in milliseconds", async () => {
@@ -117,7 +162,10 @@ describe("chain: invoices and payments", () => {
         pointsAward: 0n,
         pointsRedeem: 0n,
         orderRef: ZERO_BYTES32,
+        holdPeriod: 0n,
+        epoch: 0n,
       });
+      expect(created.unboundWithRefundWindow).to.equal(false);
       expect(created.tokenIndex).to.equal(0);
       expect(created.location).to.deep.equal(f.location);
       expect(created.digest).to.equal(await f.escrow.invoiceDigest(invoice));
@@ -135,29 +183,73 @@ describe("chain: invoices and payments", () => {
       expect(created.uri).to.equal(`ethereum:${f.location.escrow}@${f.location.chainId}/payPacked?bytes=${created.packed}&value=123`);
     });
 
-    it("creates a token invoice with every field set and an escrow-less compact carrier when asked", async () => {
+    it("creates a token invoice with every field set, bound to the customer, with the merchant's refund window", async () => {
       const orderRef = ethers.id("basket");
-      const created = await createInvoice(
-        f.escrow,
-        f.invoiceKey,
-        {
-          merchantId: f.heldId,
-          token: f.tokenAddress,
-          amount: 5n * USD,
-          invoiceNumber: 77n,
-          expiry: 2_000_000_000n,
-          payer: f.customer.address,
-          pointsAward: 5n,
-          pointsRedeem: 2n,
-          orderRef,
-        },
-        { compactIncludesEscrow: false },
-      );
+      const created = await createInvoice(f.escrow, f.invoiceKey, {
+        merchantId: f.heldId,
+        token: f.tokenAddress,
+        amount: 5n * USD,
+        invoiceNumber: 77n,
+        expiry: 2_000_000_000n,
+        payer: f.customer.address,
+        pointsAward: 5n,
+        pointsRedeem: 2n,
+        orderRef,
+      });
       expect(created.tokenIndex).to.equal(1);
-      expect(created.signed.invoice).to.deep.include({ invoiceNumber: 77n, token: f.tokenAddress, payer: f.customer.address, orderRef });
-      expect(decodeCompactInvoice(created.compact).escrow).to.equal(undefined);
-      const withEscrow = encodeCompactInvoice({ chainId: f.location.chainId, escrow: f.location.escrow, packed: decodeCompactInvoice(created.compact).packed });
-      expect(withEscrow.length - created.compact.length).to.equal(30);
+      expect(created.signed.invoice).to.deep.include({
+        invoiceNumber: 77n,
+        token: f.tokenAddress,
+        payer: f.customer.address,
+        orderRef,
+        holdPeriod: DAY,
+        epoch: 0n,
+      });
+      expect(created.unboundWithRefundWindow).to.equal(false);
+      expect(decodeCompactInvoice(created.compact).escrow).to.equal(f.location.escrow);
+    });
+
+    it("flags an unbound invoice of a merchant with a refund window", async () => {
+      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.heldId, amount: 1n });
+      expect([created.signed.invoice.payer, created.signed.invoice.holdPeriod]).to.deep.equal([ZERO_ADDRESS, DAY]);
+      expect(created.unboundWithRefundWindow).to.equal(true);
+    });
+
+    it("signs for the merchant's current epoch after it voided its invoices, and the new invoice is payable", async () => {
+      await voidInvoices(f.asKey.registry, f.instantId);
+      await voidInvoices(f.asOwner.registry, f.instantId);
+      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, amount: 5n });
+      expect(created.signed.invoice.epoch).to.equal(2n);
+      const result = await payInvoice(f.asCustomer.escrow, created.signed, { method: "pay" });
+      await expect(result.payment.hash).to.emit(f.escrow, "InvoicePaid").withArgs(f.instantId, 1n, f.customer.address, ZERO_ADDRESS, 5n, result.releaseAt);
+    });
+
+    it("takes a longer refund window than the merchant's, up to 365 days, and the escrow holds for it", async () => {
+      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.heldId, amount: 5n, holdPeriod: 7n * DAY });
+      expect(created.signed.invoice.holdPeriod).to.equal(7n * DAY);
+      const result = await payInvoice(f.asCustomer.escrow, created.signed, { method: "pay" });
+      expect(result.releaseAt).to.equal(BigInt(await networkHelpers.time.latest()) + 7n * DAY);
+      const longest = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, amount: 5n, holdPeriod: MAX_INVOICE_HOLD_PERIOD });
+      expect(longest.signed.invoice.holdPeriod).to.equal(MAX_INVOICE_HOLD_PERIOD);
+    });
+
+    it("refuses a refund window shorter than the merchant's, or longer than 365 days", async () => {
+      const short = await rejection(
+        createInvoice(f.escrow, f.invoiceKey, { merchantId: f.heldId, amount: 5n, holdPeriod: DAY - 1n }),
+        InvoiceFieldError,
+        "INVOICE_INVALID_FIELD",
+      );
+      expect(short.field).to.equal("holdPeriod");
+      const long = await rejection(
+        createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, amount: 5n, holdPeriod: MAX_INVOICE_HOLD_PERIOD + 1n }),
+        InvoiceHoldPeriodError,
+        "INVOICE_HOLD_PERIOD_TOO_LONG",
+      );
+      expect(long.holdPeriod).to.equal(MAX_INVOICE_HOLD_PERIOD + 1n);
+    });
+
+    it("throws MERCHANT_UNKNOWN for an unregistered merchant", async () => {
+      await rejection(createInvoice(f.escrow, f.invoiceKey, { merchantId: 77n, amount: 1n }), MerchantNotActiveError, "MERCHANT_UNKNOWN");
     });
 
     it("throws TokenNotAllowedError for a token the escrow does not accept", async () => {
@@ -190,7 +282,7 @@ describe("chain: invoices and payments", () => {
       expect(result.gasUsed).to.equal(result.payment.receipt.gasUsed);
       expect(result.releaseAt).to.equal(BigInt((await ethers.provider.getBlock(result.payment.blockNumber))!.timestamp));
       await expect(result.payment.hash).to.emit(f.escrow, "InvoicePaid").withArgs(f.instantId, 1n, f.customer.address, ZERO_ADDRESS, 10_000n, result.releaseAt);
-      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.equal(3n);
+      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.deep.equal({ balance: 3n, debt: 0n, spendable: 3n });
     });
 
     it("approves exactly the amount when there is no allowance, leaving none after", async () => {
@@ -284,10 +376,12 @@ describe("chain: invoices and payments", () => {
       }
     });
 
-    it("reads a compact code without the escrow as the connected escrow's", async () => {
-      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, amount: 1n }, { compactIncludesEscrow: false });
+    it("reads a scanned invoice's refund window and epoch, without a payer", async () => {
+      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.heldId, amount: 1n, holdPeriod: 2n * DAY });
       const details = await inspectInvoiceQr(f.asCustomer.escrow, created.compact);
       expect(details.location).to.deep.equal(f.location);
+      expect([details.signed.invoice.holdPeriod, details.signed.invoice.epoch, details.check.refundWindow]).to.deep.equal([2n * DAY, 0n, 2n * DAY]);
+      expect(details.merchant.epoch).to.equal(0n);
       expect(details.balance).to.equal(undefined);
     });
 
@@ -341,6 +435,34 @@ describe("chain: invoices and payments", () => {
       await paid(f.instantId, 1n);
       expect(await invoiceStatus(f.escrow, f.instantId, 1n)).to.deep.equal({ status: "Settled", payment: undefined });
     });
+
+    it("reports an unpaid invoice of an earlier epoch as Voided when its epoch is given, and a paid one as paid", async () => {
+      await paid(f.instantId, 1n);
+      await voidInvoices(f.asOwner.registry, f.instantId);
+      expect((await invoiceStatus(f.escrow, f.instantId, 2n, { epoch: 0n })).status).to.equal("Voided");
+      expect((await invoiceStatus(f.escrow, f.instantId, 2n, { epoch: 1n })).status).to.equal("Unpaid");
+      expect((await invoiceStatus(f.escrow, f.instantId, 2n)).status).to.equal("Unpaid");
+      expect((await invoiceStatus(f.escrow, f.instantId, 1n, { epoch: 0n })).status).to.equal("Settled");
+    });
+  });
+
+  describe("voidInvoices", () => {
+    it("moves the merchant to the next epoch, returns it from the event, and voids outstanding invoices", async () => {
+      const outstanding = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, amount: 5n }));
+      const { tx, epoch } = await voidInvoices(f.asKey.registry, f.instantId);
+      expect(epoch).to.equal(1n);
+      await expect(tx.hash).to.emit(f.registry, "MerchantInvoicesVoided").withArgs(f.instantId, 1n);
+      expect((await f.registry.paymentTerms(f.instantId)).epoch).to.equal(1n);
+      await expect(f.escrow.connect(f.customer).pay(outstanding.invoice, outstanding.signature, { value: 5n }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 1n);
+    });
+
+    it("throws ScanPayContractError MerchantRegistryNotOwnerOrSigner for a stranger", async () => {
+      const error = await rejection(voidInvoices(f.asStranger.registry, f.instantId), ScanPayContractError, "CONTRACT_REVERT");
+      expect(error.errorName).to.equal("MerchantRegistryNotOwnerOrSigner");
+      expect(error.args).to.deep.equal({ merchantId: f.instantId, caller: f.stranger.address });
+    });
   });
 
   describe("refundPayment", () => {
@@ -349,19 +471,19 @@ describe("chain: invoices and payments", () => {
       await paid(f.instantId, 1n, { pointsAward: 50n });
       await f.registry.connect(f.owner).setHoldPeriod(f.instantId, DAY);
       await paid(f.instantId, 2n, { token: f.tokenAddress, amount: 10n * USD, pointsRedeem: 30n });
-      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.equal(20n);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(20n);
 
       const partial = await balanceChanges([f.customer, f.escrow], f.token, () => refundPayment(f.asKey.escrow, f.instantId, 2n, { amount: 4n * USD }));
       expect(partial.changes).to.deep.equal([4n * USD, -4n * USD]);
       expect(partial.result).to.deep.include({ amount: 4n * USD, full: false });
       expect((await invoiceStatus(f.escrow, f.instantId, 2n)).status).to.equal("PartiallyRefunded");
-      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.equal(20n);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(20n);
 
       const { result, changes } = await balanceChanges([f.customer, f.escrow], f.token, () => refundPayment(f.asKey.escrow, f.instantId, 2n));
       expect(changes).to.deep.equal([6n * USD, -6n * USD]);
       expect([result.amount, result.full]).to.deep.equal([6n * USD, true]);
       await expect(result.tx.hash).to.emit(f.escrow, "PaymentRefunded").withArgs(f.instantId, 2n, 6n * USD, 10n * USD);
-      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.equal(50n);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(50n);
       expect((await invoiceStatus(f.escrow, f.instantId, 2n)).status).to.equal("Refunded");
     });
 
@@ -380,12 +502,12 @@ describe("chain: invoices and payments", () => {
       await f.token.mint(f.invoiceKey.address, 20n * USD);
       const { result, changes } = await balanceChanges([f.invoiceKey, f.customer], f.token, () => refundSettledPayment(f.asKey.escrow, f.instantId, 1n));
       expect(changes).to.deep.equal([-10n * USD, 10n * USD]);
-      expect(result).to.deep.include({ amount: 10n * USD, payer: f.customer.address, token: f.tokenAddress, pointsClawedBack: 40n });
+      expect(result).to.deep.include({ amount: 10n * USD, payer: f.customer.address, token: f.tokenAddress, pointsRestored: 0n, pointsClawedBack: 40n });
       await expect(result.approval!.hash).to.emit(f.token, "Approval").withArgs(f.invoiceKey.address, f.location.escrow, 10n * USD);
       await expect(result.tx.hash)
         .to.emit(f.escrow, "SettledPaymentRefunded")
-        .withArgs(f.instantId, 1n, f.customer.address, f.tokenAddress, 10n * USD, 40n);
-      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.equal(0n);
+        .withArgs(f.instantId, 1n, f.customer.address, f.tokenAddress, 10n * USD, 0n, 40n);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(0n);
     });
 
     it("refunds part of a released ETH payment with pro-rata points, then only what is left", async () => {
@@ -398,6 +520,54 @@ describe("chain: invoices and payments", () => {
       const rest = await refundSettledPayment(f.asKey.escrow, f.heldId, 1n, { pointsToClawBack: 0n });
       expect([rest.amount, rest.pointsClawedBack, rest.approval]).to.deep.equal([700n, 0n, undefined]);
       await rejection(refundSettledPayment(f.asKey.escrow, f.heldId, 1n), InvalidArgumentError, "INVALID_ARGUMENT");
+    });
+
+    for (const method of ["payPacked", "pay"] as const) {
+      it(`restores the redeemed points on a full refund, read from the ${method} calldata, and claws back the earned ones`, async () => {
+        await paid(f.instantId, 1n, { amount: 1_000n, pointsAward: 50n });
+        await paid(f.instantId, 2n, { amount: 900n, pointsRedeem: 30n, pointsAward: 20n, ...(method === "pay" ? { method } : {}) });
+        expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(40n);
+        const result = await refundSettledPayment(f.asKey.escrow, f.instantId, 2n);
+        expect([result.amount, result.pointsRestored, result.pointsClawedBack]).to.deep.equal([900n, 30n, 20n]);
+        await expect(result.tx.hash)
+          .to.emit(f.escrow, "SettledPaymentRefunded")
+          .withArgs(f.instantId, 2n, f.customer.address, ZERO_ADDRESS, 900n, 30n, 20n);
+        expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.deep.equal({ balance: 50n, debt: 0n, spendable: 50n });
+      });
+    }
+
+    it("restores nothing on a partial refund, then the redeemed points on the refund that completes it", async () => {
+      await paid(f.instantId, 1n, { amount: 1_000n, pointsAward: 50n });
+      const { signed: second } = await paid(f.instantId, 2n, { amount: 900n, pointsRedeem: 30n });
+      const part = await refundSettledPayment(f.asKey.escrow, f.instantId, 2n, { amount: 400n });
+      expect(part.pointsRestored).to.equal(0n);
+      const rest = await refundSettledPayment(f.asKey.escrow, f.instantId, 2n, { invoice: second.invoice });
+      expect([rest.amount, rest.pointsRestored]).to.deep.equal([500n, 30n]);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(50n);
+    });
+
+    it("records a points debt when the earned points were spent, and pointsBalance reports it", async () => {
+      await paid(f.instantId, 1n, { amount: 1_000n, pointsAward: 50n });
+      await paid(f.instantId, 2n, { amount: 1_000n, pointsAward: 20n });
+      await paid(f.instantId, 3n, { amount: 1_000n, pointsRedeem: 70n });
+      const result = await refundSettledPayment(f.asKey.escrow, f.instantId, 2n);
+      await expect(result.tx.hash).to.emit(f.points, "LoyaltyPointsDebtRecorded").withArgs(f.customer.address, f.instantId, 20n, 20n);
+      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.deep.equal({ balance: 0n, debt: 20n, spendable: 0n });
+      await paid(f.instantId, 4n, { amount: 1_000n, pointsAward: 30n });
+      expect(await pointsBalance(f.points, f.customer.address, f.instantId)).to.deep.equal({ balance: 30n, debt: 20n, spendable: 10n });
+    });
+
+    it("takes pointsToRestore and pointsToClawBack as given", async () => {
+      await paid(f.instantId, 1n, { amount: 1_000n, pointsAward: 50n });
+      const result = await refundSettledPayment(f.asKey.escrow, f.instantId, 1n, { pointsToRestore: 5n, pointsToClawBack: 15n });
+      await expect(result.tx.hash).to.emit(f.escrow, "SettledPaymentRefunded").withArgs(f.instantId, 1n, f.customer.address, ZERO_ADDRESS, 1_000n, 5n, 15n);
+      expect((await pointsBalance(f.points, f.customer.address, f.instantId)).balance).to.equal(40n);
+      const error = await rejection(
+        refundSettledPayment(f.asKey.escrow, f.instantId, 1n, { amount: 1n, pointsToRestore: 1n << 32n }),
+        InvalidArgumentError,
+        "INVALID_ARGUMENT",
+      );
+      expect(error.argument).to.equal("pointsToRestore");
     });
 
     it("throws PaymentNotFoundError for an unpaid invoice and the decoded revert for a held one", async () => {
@@ -419,7 +589,7 @@ describe("chain: invoices and payments", () => {
       const { result, changes } = await balanceChanges([f.customer, f.payout], undefined, () => resolveDispute(arbiter.escrow, f.heldId, 1n, 400n));
       expect(changes).to.deep.equal([400n, 594n]);
       await expect(result.hash).to.emit(f.escrow, "DisputeResolved").withArgs(f.heldId, 1n, f.arbiter.address, 400n);
-      expect(await pointsBalance(f.points, f.customer.address, f.heldId)).to.equal(6n);
+      expect((await pointsBalance(f.points, f.customer.address, f.heldId)).balance).to.equal(6n);
     });
 
     it("lets the payer reclaim after the arbiter's deadline, and not before", async () => {
@@ -428,6 +598,60 @@ describe("chain: invoices and payments", () => {
       const early = await rejection(reclaimPayment(f.asCustomer.escrow, f.heldId, 1n), ScanPayContractError, "CONTRACT_REVERT");
       expect(early.errorName).to.equal("PaymentEscrowDisputeNotExpired");
       await networkHelpers.time.increase(f.disputeTimeout);
+      const { result, changes } = await balanceChanges([f.customer], undefined, () => reclaimPayment(f.asCustomer.escrow, f.heldId, 1n));
+      expect(changes[0]! + result.fee).to.equal(1_000n);
+    });
+
+    it("throws PaymentEscrowDisputeExpired when the arbiter decides at the deadline", async () => {
+      await paid(f.heldId, 1n, { amount: 1_000n });
+      await openDispute(f.asCustomer.escrow, f.heldId, 1n);
+      const { payment } = await invoiceStatus(f.escrow, f.heldId, 1n);
+      await networkHelpers.time.setNextBlockTimestamp(payment!.releaseAt);
+      const arbiter = connectScanPay(f.arbiter, f.deployment);
+      const error = await rejection(resolveDispute(arbiter.escrow, f.heldId, 1n, 0n), ScanPayContractError, "CONTRACT_REVERT");
+      expect(error.errorName).to.equal("PaymentEscrowDisputeExpired");
+      expect(error.args).to.deep.equal({ deadline: payment!.releaseAt });
+      expect(error.message).to.contain("the payer may reclaim");
+    });
+
+    /** Pays held invoice 1, lets its window end, suspends the merchant and opens a dispute. */
+    async function disputedWhileSuspended(): Promise<bigint> {
+      await paid(f.heldId, 1n, { amount: 1_000n });
+      await networkHelpers.time.increase(DAY);
+      await f.registry.connect(f.admin).suspend(f.heldId);
+      await openDispute(f.asCustomer.escrow, f.heldId, 1n);
+      const info = await invoiceStatus(f.escrow, f.heldId, 1n);
+      expect([info.status, info.payment?.state]).to.deep.equal(["Disputed", "DisputedWhileSuspended"]);
+      return info.payment!.releaseAt;
+    }
+
+    it("credits the merchant's share of a dispute resolved during a suspension to its frozen balance", async () => {
+      await disputedWhileSuspended();
+      const arbiter = connectScanPay(f.arbiter, f.deployment);
+      const { result, changes } = await balanceChanges([f.customer, f.payout], undefined, () => resolveDispute(arbiter.escrow, f.heldId, 1n, 400n));
+      expect(changes).to.deep.equal([400n, 0n]);
+      await expect(result.hash).to.emit(f.escrow, "MerchantBalanceCredited").withArgs(f.heldId, ZERO_ADDRESS, 594n);
+      expect(await merchantBalance(f.escrow, f.heldId)).to.equal(594n);
+    });
+
+    it("refuses the reclaim of a suspension dispute once the merchant is reinstated, and release settles it", async () => {
+      const deadline = await disputedWhileSuspended();
+      await networkHelpers.time.increaseTo(deadline);
+      await f.registry.connect(f.admin).reinstate(f.heldId);
+      const error = await rejection(reclaimPayment(f.asCustomer.escrow, f.heldId, 1n), ScanPayContractError, "CONTRACT_REVERT");
+      expect(error.errorName).to.equal("PaymentEscrowMerchantReinstated");
+      expect(error.args).to.deep.equal({ merchantId: f.heldId });
+      expect((await findReleasablePayments(f.escrow, f.heldId)).map((p) => p.invoiceNumber)).to.deep.equal([1n]);
+      const { result, changes } = await balanceChanges([f.payout], undefined, () =>
+        releasePayments(f.asStranger.escrow, [{ merchantId: f.heldId, invoiceNumber: 1n }]),
+      );
+      expect(changes).to.deep.equal([990n]);
+      expect([result.released, result.skipped]).to.deep.equal([1, []]);
+    });
+
+    it("lets the payer reclaim a suspension dispute after the deadline while the merchant is still suspended", async () => {
+      const deadline = await disputedWhileSuspended();
+      await networkHelpers.time.increaseTo(deadline);
       const { result, changes } = await balanceChanges([f.customer], undefined, () => reclaimPayment(f.asCustomer.escrow, f.heldId, 1n));
       expect(changes[0]! + result.fee).to.equal(1_000n);
     });
@@ -450,12 +674,6 @@ describe("chain: invoices and payments", () => {
       await paid(f.heldId, 3n, { amount: 500n });
       await refundPayment(f.asKey.escrow, f.heldId, 3n);
       expect(await findReleasablePayments(f.escrow, f.heldId)).to.deep.equal([]);
-      const early = await rejection(
-        releasePayments(f.asStranger.escrow, [{ merchantId: f.heldId, invoiceNumber: 1n }]),
-        ScanPayContractError,
-        "CONTRACT_REVERT",
-      );
-      expect(early.errorName).to.equal("PaymentEscrowNotReleasable");
 
       await networkHelpers.time.increase(DAY);
       const releasable = await findReleasablePayments(f.escrow, f.heldId);
@@ -466,8 +684,45 @@ describe("chain: invoices and payments", () => {
         { merchantId: f.heldId, invoiceNumber: 1n, merchantAmount: 990n, fee: 10n, pointsAwarded: 7n },
         { merchantId: f.heldId, invoiceNumber: 2n, merchantAmount: 1_980_000n, fee: 20_000n, pointsAwarded: 9n },
       ]);
-      expect(await pointsBalance(f.points, f.customer.address, f.heldId)).to.equal(16n);
+      expect((await pointsBalance(f.points, f.customer.address, f.heldId)).balance).to.equal(16n);
+      expect([result.released, result.skipped]).to.deep.equal([2, []]);
       expect(await findReleasablePayments(f.escrow, f.heldId)).to.deep.equal([]);
+    });
+
+    it("throws PaymentNotReleasableError for one payment that is not due, not held, or of a suspended merchant", async () => {
+      const { payment } = await paid(f.heldId, 1n, { amount: 1_000n });
+      const one = [{ merchantId: f.heldId, invoiceNumber: 1n }];
+      const early = await rejection(releasePayments(f.asStranger.escrow, one), PaymentNotReleasableError, "PAYMENT_NOT_DUE");
+      expect([early.merchantId, early.invoiceNumber, early.state, early.releaseAt]).to.deep.equal([f.heldId, 1n, "Held", payment.releaseAt]);
+      expect(early.message).to.contain("its refund window ends at");
+      const unpaid = await rejection(
+        releasePayments(f.asStranger.escrow, [{ merchantId: f.heldId, invoiceNumber: 2n }]),
+        PaymentNotReleasableError,
+        "PAYMENT_NOT_HELD",
+      );
+      expect(unpaid.state).to.equal("None");
+      await networkHelpers.time.increase(DAY);
+      await f.registry.connect(f.admin).suspend(f.heldId);
+      await rejection(releasePayments(f.asStranger.escrow, one), PaymentNotReleasableError, "PAYMENT_MERCHANT_SUSPENDED");
+      // Without the pre-check the escrow skips it instead of reverting.
+      const skipped = await releasePayments(f.asStranger.escrow, one, { strict: false });
+      expect([skipped.released, skipped.skipped]).to.deep.equal([0, one]);
+    });
+
+    it("releases what it can of a batch and reports the ids the escrow skipped", async () => {
+      await paid(f.heldId, 1n, { amount: 1_000n });
+      await paid(f.heldId, 2n, { amount: 2_000n });
+      await networkHelpers.time.increase(DAY);
+      await paid(f.heldId, 3n, { amount: 3_000n });
+      await openDispute(f.asCustomer.escrow, f.heldId, 3n);
+      const batch = [1n, 2n, 3n, 1n, 9n].map((invoiceNumber) => ({ merchantId: f.heldId, invoiceNumber }));
+      const result = await releasePayments(f.asStranger.escrow, batch);
+      expect(result.released).to.equal(2);
+      expect(result.settled.map((p) => p.invoiceNumber)).to.deep.equal([1n, 2n]);
+      expect(result.skipped.map((p) => p.invoiceNumber)).to.deep.equal([3n, 1n, 9n]);
+      await expect(result.tx.hash).to.emit(f.escrow, "PaymentSettled").withArgs(f.heldId, 2n, 1_980n, 20n, 0n);
+      const strict = await rejection(releasePayments(f.asStranger.escrow, batch.slice(2, 3), { strict: true }), PaymentNotReleasableError, "PAYMENT_NOT_HELD");
+      expect(strict.state).to.equal("Disputed");
     });
 
     it("throws InvalidArgumentError for an empty list", async () => {
@@ -491,6 +746,46 @@ describe("chain: invoices and payments", () => {
       const error = await rejection(withdraw(f.asCustomer.escrow, f.tokenAddress), ScanPayContractError, "CONTRACT_REVERT");
       expect(error.errorName).to.equal("PaymentEscrowNothingToWithdraw");
       expect(error.message).to.equal(`${f.customer.address} has nothing to withdraw in token ${f.tokenAddress}`);
+    });
+  });
+
+  describe("merchantBalance and withdrawMerchantBalance", () => {
+    async function frozenShare(): Promise<void> {
+      await paid(f.heldId, 1n, { amount: 1_000n });
+      await f.registry.connect(f.admin).suspend(f.heldId);
+      await openDispute(f.asCustomer.escrow, f.heldId, 1n);
+      await resolveDispute(connectScanPay(f.arbiter, f.deployment).escrow, f.heldId, 1n, 0n);
+    }
+
+    it("lets the owner withdraw the frozen balance once the merchant is active again", async () => {
+      await frozenShare();
+      expect(await merchantBalance(f.escrow, f.heldId, ZERO_ADDRESS)).to.equal(990n);
+      const suspended = await rejection(withdrawMerchantBalance(f.asOwner.escrow, f.heldId), ScanPayContractError, "CONTRACT_REVERT");
+      expect([suspended.errorName, suspended.args]).to.deep.equal(["PaymentEscrowMerchantSuspended", { merchantId: f.heldId }]);
+      await f.registry.connect(f.admin).reinstate(f.heldId);
+      const { result, changes } = await balanceChanges([f.stranger], undefined, () =>
+        withdrawMerchantBalance(f.asOwner.escrow, f.heldId, ZERO_ADDRESS, { to: f.stranger.address }),
+      );
+      expect(changes).to.deep.equal([990n]);
+      expect([result.amount, result.to]).to.deep.equal([990n, f.stranger.address]);
+      await expect(result.tx.hash).to.emit(f.escrow, "MerchantBalanceWithdrawn").withArgs(f.heldId, ZERO_ADDRESS, f.stranger.address, 990n);
+      expect(await merchantBalance(f.escrow, f.heldId)).to.equal(0n);
+    });
+
+    it("refuses the signer, a withdrawal to the escrow itself, and an empty balance", async () => {
+      await frozenShare();
+      await f.registry.connect(f.admin).reinstate(f.heldId);
+      const signer = await rejection(withdrawMerchantBalance(f.asKey.escrow, f.heldId), ScanPayContractError, "CONTRACT_REVERT");
+      expect([signer.errorName, signer.args]).to.deep.equal(["PaymentEscrowNotMerchant", { merchantId: f.heldId, caller: f.invoiceKey.address }]);
+      const toEscrow = await rejection(
+        withdrawMerchantBalance(f.asOwner.escrow, f.heldId, ZERO_ADDRESS, { to: f.location.escrow }),
+        ScanPayContractError,
+        "CONTRACT_REVERT",
+      );
+      expect([toEscrow.errorName, toEscrow.args]).to.deep.equal(["PaymentEscrowInvalidRecipient", { recipient: f.location.escrow }]);
+      expect(toEscrow.message).to.contain("cannot receive a payout or withdrawal");
+      const empty = await rejection(withdrawMerchantBalance(f.asOwner.escrow, f.heldId, f.tokenAddress), ScanPayContractError, "CONTRACT_REVERT");
+      expect(empty.errorName).to.equal("PaymentEscrowNothingToWithdraw");
     });
   });
 

@@ -25,11 +25,12 @@ describe("demo (scripts/demo.ts)", function () {
     expect(result.wallTimeMs).to.be.lessThan(60_000);
   });
 
-  it("settles the ETH and the token invoice and refunds the points purchase", () => {
+  it("settles the ETH and the token invoice, refunds the points purchase and voids the outstanding one", () => {
     expect(result.invoices.map((i) => [i.invoiceNumber, i.status])).to.deep.equal([
       [1n, "Settled"],
       [2n, "Settled"],
       [3n, "Refunded"],
+      [4n, "Voided"],
     ]);
     expect(result.invoices[0]!.token).to.equal(ZERO_ADDRESS);
     expect(result.invoices[1]!.token).to.equal(result.deployment.testToken);
@@ -43,6 +44,17 @@ describe("demo (scripts/demo.ts)", function () {
 
   it("awards points on release, burns the redeemed ones and returns them on the refund", () => {
     expect(result.points).to.deep.equal({ afterRelease: 175n, afterRedeem: 75n, afterRefund: 175n });
+  });
+
+  it("voids the outstanding invoice by moving to epoch 1, and a scan of it is refused with INVOICE_VOIDED", () => {
+    expect(result.voided).to.deep.equal({ invoiceNumber: 4n, epoch: 1n, code: "INVOICE_VOIDED" });
+  });
+
+  it("warns about the one unbound invoice with a refund window, and binds the others to the customer", () => {
+    const text = lines.join("\n");
+    expect(text.match(/warning: unbound with a refund window/g)?.length).to.equal(1);
+    expect(text).to.match(/#1 {2}0\.05 ETH.*only 0x\w+…\w+ may pay/);
+    expect(text).to.match(/#2 {2}12\.50 tUSD.*anyone may pay/);
   });
 
   it("reports both payments once, each with at least 2 confirmations", () => {
@@ -68,7 +80,7 @@ describe("demo (scripts/demo.ts)", function () {
 
   it("logs every step with its gas and says where the images are", () => {
     const text = lines.join("\n");
-    for (const title of ["Deploy", "Merchant", "Invoices", "scans the PNG files", "pays", "release", "Second purchase", "Refund", "fees", "Summary"]) {
+    for (const title of ["Deploy", "Merchant", "Invoices", "scans the PNG files", "pays", "release", "Second purchase", "Refund", "Incident drill", "fees", "Summary"]) {
       expect(text).to.contain(title);
     }
     expect(result.steps.length).to.be.greaterThan(8);

@@ -7,6 +7,7 @@ import {
   EscrowPausedError,
   InvoiceExpiredError,
   InvoiceFieldError,
+  InvoiceHoldPeriodError,
   InvoicePayerError,
   InvoiceSignatureError,
   InvoiceSignerNotCurrentError,
@@ -24,11 +25,13 @@ import {
   INVOICE_LIMITS,
   INVOICE_TYPE_STRING,
   type Invoice,
+  MAX_INVOICE_HOLD_PERIOD,
   type SignedInvoice,
   ZERO_ADDRESS,
   ZERO_BYTES32,
 } from "../../src/invoice/types.js";
 import { verifyInvoice } from "../../src/invoice/verifyInvoice.js";
+import { payInvoice } from "../../src/chain/payInvoice.js";
 import { ERC1271PresignWallet__factory } from "../../typechain-types/index.js";
 import { ethers, networkHelpers } from "../helpers/fixture.js";
 import { makeSdkInvoice, rejection, type SdkFixture, sdkFixture, signed } from "./sdk-fixture.js";
@@ -50,6 +53,8 @@ const invoiceArb: fc.Arbitrary<Invoice> = fc.record({
   pointsAward: uintArb(INVOICE_LIMITS.pointsAward),
   pointsRedeem: uintArb(INVOICE_LIMITS.pointsRedeem),
   orderRef: fc.oneof(fc.constant(ZERO_BYTES32), fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => hexlify(b))),
+  holdPeriod: uintArb(INVOICE_LIMITS.holdPeriod),
+  epoch: uintArb(INVOICE_LIMITS.epoch),
 });
 
 /** Splits a 65-byte signature into r, s, v. */
@@ -94,6 +99,8 @@ describe("invoice", () => {
         ["expiry", 1n << 40n],
         ["pointsAward", -1n],
         ["pointsRedeem", 1n << 32n],
+        ["holdPeriod", 1n << 32n],
+        ["epoch", -1n],
       ] as const) {
         const error = await rejection(() => invoiceDigest({ ...invoice, [field]: value }, f.location), InvoiceFieldError, "INVOICE_INVALID_FIELD");
         expect(error.field).to.equal(field);
@@ -247,6 +254,15 @@ describe("invoice", () => {
       expect((await rejection(() => verifyInvoice(zero, f.location, { now: 0n }), InvoiceFieldError, "INVOICE_INVALID_FIELD")).field).to.equal("amount");
     });
 
+    it("throws InvoiceHoldPeriodError for a refund window above 365 days, and accepts exactly 365 days", async () => {
+      const longest = await signed(f, { ...invoice, holdPeriod: MAX_INVOICE_HOLD_PERIOD });
+      expect(verifyInvoice(longest, f.location, { now: 0n }).invoice.holdPeriod).to.equal(365n * 86_400n);
+      const tooLong = await signed(f, { ...invoice, holdPeriod: MAX_INVOICE_HOLD_PERIOD + 1n });
+      const error = await rejection(() => verifyInvoice(tooLong, f.location, { now: 0n }), InvoiceHoldPeriodError, "INVOICE_HOLD_PERIOD_TOO_LONG");
+      expect([error.holdPeriod, error.maxHoldPeriod]).to.deep.equal([MAX_INVOICE_HOLD_PERIOD + 1n, MAX_INVOICE_HOLD_PERIOD]);
+      expect(await f.escrow.MAX_HOLD_PERIOD()).to.equal(MAX_INVOICE_HOLD_PERIOD);
+    });
+
     it("throws InvoicePayerError when bound to another payer, and accepts the bound payer", async () => {
       const bound = await signed(f, { ...invoice, payer: f.customer.address });
       expect(verifyInvoice(bound, f.location, { now: 0n, payer: f.customer.address }).signer).to.equal(f.invoiceKey.address);
@@ -273,8 +289,28 @@ describe("invoice", () => {
       expect(result.signer).to.equal(f.invoiceKey.address);
       expect(result.verified.signer).to.equal(f.invoiceKey.address);
       expect(result.tokenIndex).to.equal(1);
-      expect(result.merchant).to.deep.equal({ payout: f.payout.address, holdPeriod: 24n * 3600n, invoiceFloor: 0n });
+      expect(result.merchant).to.deep.equal({ payout: f.payout.address, holdPeriod: 24n * 3600n, epoch: 0n });
+      expect(result.refundWindow).to.equal(24n * 3600n);
       expect(result.now).to.equal(BigInt(await networkHelpers.time.latest()) + 1n);
+    });
+
+    it("reports the effective refund window: the longer of the invoice's and the merchant's, as the escrow holds", async () => {
+      const longer = await signed(f, await makeSdkInvoice({ merchantId: f.heldId, invoiceNumber: 1n, amount: 5n, holdPeriod: 3n * 86_400n }));
+      const shorter = await signed(f, await makeSdkInvoice({ merchantId: f.heldId, invoiceNumber: 2n, amount: 5n, holdPeriod: 3600n }));
+      expect((await check(longer)).refundWindow).to.equal(3n * 86_400n);
+      expect((await check(shorter)).refundWindow).to.equal(86_400n);
+      const paid = await payInvoice(f.asCustomer.escrow, longer, { method: "pay" });
+      expect(paid.releaseAt).to.equal(BigInt(await networkHelpers.time.latest()) + 3n * 86_400n);
+      const instant = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, amount: 5n, holdPeriod: 600n }));
+      expect((await check(instant)).refundWindow).to.equal(600n);
+    });
+
+    it("throws InvoiceHoldPeriodError above 365 days, as the escrow reverts", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, holdPeriod: MAX_INVOICE_HOLD_PERIOD + 1n }));
+      await rejection(check(s), InvoiceHoldPeriodError, "INVOICE_HOLD_PERIOD_TOO_LONG");
+      await expect(f.escrow.connect(f.customer).pay(s.invoice, s.signature, { value: s.invoice.amount }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowHoldPeriodTooLong")
+        .withArgs(MAX_INVOICE_HOLD_PERIOD + 1n, MAX_INVOICE_HOLD_PERIOD);
     });
 
     it("throws MERCHANT_UNKNOWN for an unregistered merchant, as the escrow reverts", async () => {
@@ -291,9 +327,20 @@ describe("invoice", () => {
       await rejection(check(s), MerchantNotActiveError, "MERCHANT_SUSPENDED");
     });
 
-    it("throws InvoiceSignerNotCurrentError after the signer was rotated, as the escrow reverts", async () => {
+    it("throws InvoiceVoidedError for an invoice signed before a signer rotation, even after rotating back", async () => {
       const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n }));
       await f.registry.connect(f.owner).setSigner(f.instantId, f.stranger.address);
+      await f.registry.connect(f.owner).setSigner(f.instantId, f.invoiceKey.address);
+      const error = await rejection(check(s), InvoiceVoidedError, "INVOICE_VOIDED");
+      expect([error.invoiceEpoch, error.merchantEpoch]).to.deep.equal([0n, 2n]);
+      await expect(f.escrow.connect(f.customer).pay(s.invoice, s.signature, { value: s.invoice.amount }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 2n);
+    });
+
+    it("throws InvoiceSignerNotCurrentError for the old key's invoice of the current epoch, as the escrow reverts", async () => {
+      await f.registry.connect(f.owner).setSigner(f.instantId, f.stranger.address);
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, epoch: 1n }));
       const error = await rejection(check(s), InvoiceSignerNotCurrentError, "INVOICE_SIGNER_NOT_CURRENT");
       expect(error.signer).to.equal(f.stranger.address);
       expect(error.recovered).to.equal(f.invoiceKey.address);
@@ -317,14 +364,24 @@ describe("invoice", () => {
       await rejection(check(cancelled), InvoiceUsedError, "INVOICE_CANCELLED");
     });
 
-    it("throws InvoiceVoidedError below the invoice floor, as the escrow reverts", async () => {
+    it("throws InvoiceVoidedError once the merchant voided its invoices, as the escrow reverts", async () => {
       const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 4n }));
-      await f.registry.connect(f.owner).raiseInvoiceFloor(f.instantId, 5n);
+      await f.registry.connect(f.invoiceKey).voidInvoices(f.instantId);
       const error = await rejection(check(s), InvoiceVoidedError, "INVOICE_VOIDED");
-      expect([error.invoiceNumber, error.invoiceFloor]).to.deep.equal([4n, 5n]);
+      expect([error.merchantId, error.invoiceNumber, error.invoiceEpoch, error.merchantEpoch]).to.deep.equal([f.instantId, 4n, 0n, 1n]);
+      expect(error.message).to.contain("signed for epoch 0");
       await expect(f.escrow.connect(f.customer).pay(s.invoice, s.signature, { value: s.invoice.amount }))
         .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvoiceVoided")
-        .withArgs(4n, 5n);
+        .withArgs(0n, 1n);
+    });
+
+    it("throws InvoiceVoidedError for an invoice signed for a future epoch, as the escrow reverts", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, epoch: 1n }));
+      const error = await rejection(check(s), InvoiceVoidedError, "INVOICE_VOIDED");
+      expect(error.message).to.contain("can never be paid");
+      await expect(f.escrow.connect(f.customer).pay(s.invoice, s.signature, { value: s.invoice.amount }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(1n, 0n);
     });
 
     it("throws TokenNotAllowedError for a disallowed token", async () => {
@@ -349,7 +406,7 @@ describe("invoice", () => {
     it("accepts a contract signer's ERC-1271 approval, and refuses it before the approval", async () => {
       const wallet = await new ERC1271PresignWallet__factory(f.owner).deploy(f.owner.address);
       await f.registry.connect(f.owner).setSigner(f.instantId, await wallet.getAddress());
-      const invoice = await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, amount: 10n });
+      const invoice = await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, amount: 10n, epoch: 1n });
       const s: SignedInvoice = { invoice, signature: "0xc0ffee" };
       const error = await rejection(check(s), InvoiceSignerNotCurrentError, "INVOICE_SIGNER_NOT_CURRENT");
       expect([error.signer, error.recovered]).to.deep.equal([await wallet.getAddress(), undefined]);

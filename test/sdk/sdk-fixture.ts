@@ -87,7 +87,10 @@ export async function sdkFixture(): Promise<SdkFixture> {
   };
 }
 
-/** An invoice valid for an hour from the latest block: ETH, 1 ether, anyone may pay, no points. */
+/**
+ * An invoice valid for an hour from the latest block: ETH, 1 ether, anyone may pay, no points, no refund window
+ * of its own (the merchant's applies), epoch 0 (every merchant's first epoch).
+ */
 export async function makeSdkInvoice(overrides: Partial<Invoice> & { merchantId: bigint; invoiceNumber: bigint }): Promise<Invoice> {
   return {
     token: ZERO_ADDRESS,
@@ -97,6 +100,8 @@ export async function makeSdkInvoice(overrides: Partial<Invoice> & { merchantId:
     pointsAward: 0n,
     pointsRedeem: 0n,
     orderRef: ZERO_BYTES32,
+    holdPeriod: 0n,
+    epoch: 0n,
     ...overrides,
   };
 }

@@ -5,14 +5,16 @@ import { INVOICE_LIMITS } from "../../invoice/types.js";
 import { clip, parseUint, str, type CommandSpec } from "../args.js";
 import { type Context, type TokenInfo, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { formatDuration, formatTime, table } from "../output.js";
+import { table } from "../output.js";
 import {
   findReleasablePayments,
   invoiceStatus,
+  merchantBalance,
   refundPayment,
   releasePayments,
   type TxResult,
   withdraw,
+  withdrawMerchantBalance,
 } from "../sdk.js";
 import { formatAmount, parseAmount } from "./invoice.js";
 import { parseMerchantId } from "./merchant.js";
@@ -151,7 +153,6 @@ const release: CommandSpec = {
     const merchantId = merchantText === undefined ? undefined : parseMerchantId(merchantText, "--merchant");
     await withContext(values, async (ctx) => {
       const escrow = await ctx.escrow();
-      const now = await ctx.now();
       let list: Releasable[];
       if (merchantId !== undefined) {
         list = await duePayments(ctx, merchantId);
@@ -160,30 +161,32 @@ const release: CommandSpec = {
           return;
         }
       } else {
+        // What each payment holds, for the report (a released payment keeps no record). Whether it can be
+        // released is the SDK's strict pre-check: a payment named on the command line must settle.
         const tokens = await ctx.tokens();
         list = [];
         for (const ref of refs) {
-          const info = await invoiceStatus(escrow, ref.merchantId, ref.invoiceNumber);
-          const p = info.payment;
-          const name = `${ref.merchantId}/${ref.invoiceNumber}`;
-          if (p === undefined || (info.status !== "Held" && info.status !== "PartiallyRefunded")) {
-            throw new CliError(`payment ${name} is not held (status ${info.status}): nothing to release`, "NOT_HELD");
-          }
-          // The next block is at least one second later than the latest.
-          if (p.releaseAt > now + 1n) {
-            throw new CliError(
-              `payment ${name} is in its refund window until ${formatTime(p.releaseAt)} (${formatDuration(p.releaseAt - now)} from now)`,
-              "NOT_RELEASABLE",
-            );
-          }
-          list.push({ ...ref, amount: p.amount - p.refunded, token: tokens[p.tokenIndex]!, releaseAt: p.releaseAt });
+          const p = (await invoiceStatus(escrow, ref.merchantId, ref.invoiceNumber)).payment;
+          list.push({
+            ...ref,
+            amount: p === undefined ? 0n : p.amount - p.refunded,
+            token: tokens[p?.tokenIndex ?? 0]!,
+            releaseAt: p?.releaseAt ?? 0n,
+          });
         }
       }
       const signer = await ctx.signer();
-      const { tx, settled: settlements } = await releasePayments(escrow.connect(signer), list, ctx.txOptions());
+      const result = await releasePayments(escrow.connect(signer), list, {
+        ...ctx.txOptions(),
+        strict: merchantId === undefined,
+      });
+      const { tx } = result;
       ctx.mined(tx);
-      const settled = new Map(settlements.map((p) => [`${p.merchantId}/${p.invoiceNumber}`, p]));
-      const released = list.map((r) => ({ ...r, ...settled.get(`${r.merchantId}/${r.invoiceNumber}`) }));
+      const settled = new Map(result.settled.map((p) => [`${p.merchantId}/${p.invoiceNumber}`, p]));
+      const released = list
+        .filter((r) => settled.has(`${r.merchantId}/${r.invoiceNumber}`))
+        .map((r) => ({ ...r, ...settled.get(`${r.merchantId}/${r.invoiceNumber}`)! }));
+      const skipped = result.skipped.map((r) => `${r.merchantId}/${r.invoiceNumber}`);
       const lines = released.map((r) => {
         const split =
           r.merchantAmount === undefined
@@ -192,7 +195,9 @@ const release: CommandSpec = {
               (r.pointsAwarded! > 0n ? `, ${r.pointsAwarded} points to the payer` : "");
         return `  ${r.merchantId}/${r.invoiceNumber} (${formatAmount(r.amount, r.token)})${split}`;
       });
-      ctx.out.result([`Released ${list.length} payment${list.length === 1 ? "" : "s"}:`, ...lines, txLine(tx)], {
+      const skippedLines =
+        skipped.length === 0 ? [] : [`Skipped ${skipped.length} (no longer releasable: released, disputed or merchant suspended): ${skipped.join(" ")}`];
+      ctx.out.result([`Released ${result.released} payment${result.released === 1 ? "" : "s"}:`, ...lines, ...skippedLines, txLine(tx)], {
         released: released.map((r) => ({
           merchantId: r.merchantId,
           invoiceNumber: r.invoiceNumber,
@@ -204,6 +209,7 @@ const release: CommandSpec = {
           fee: r.fee,
           pointsAwarded: r.pointsAwarded,
         })),
+        skipped,
         transaction: txJson(tx),
       });
     });
@@ -213,43 +219,64 @@ const release: CommandSpec = {
 const withdrawCommand: CommandSpec = {
   path: ["withdraw"],
   summary: "withdraw the account's escrow balance: platform fees, or payouts that could not be pushed",
+  details: [
+    "With --merchant <id>: withdraw that merchant's frozen balance instead (its share of disputes resolved while it",
+    "was suspended). Merchant owner only, and only once the merchant is active again.",
+  ],
   options: {
+    merchant: {
+      type: "string",
+      short: "m",
+      value: "<id>",
+      description: "withdraw this merchant's frozen balance (owner only) instead of the account's balance",
+    },
     token: { type: "string", short: "t", value: "<symbol|address|index>", description: "only this token (default: every token with a balance)" },
     to: { type: "string", value: "<address>", description: "send it there (default: the account)" },
   },
-  examples: ["scanpay withdraw --account 2", "scanpay withdraw --token tUSD --to 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --account 2"],
+  examples: [
+    "scanpay withdraw --account 2",
+    "scanpay withdraw --token tUSD --to 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --account 2",
+    "scanpay withdraw --merchant 1 --account 4",
+  ],
   async run({ values }) {
     const toText = str(values, "to");
     if (toText !== undefined && !isAddress(toText)) throw new UsageError(`--to must be an address, got "${clip(toText)}"`);
     const to = toText === undefined ? undefined : getAddress(toText);
+    const merchantText = str(values, "merchant");
+    const merchantId = merchantText === undefined ? undefined : parseMerchantId(merchantText, "--merchant");
     await withContext(values, async (ctx) => {
       const escrow = await ctx.escrow();
       const account = await ctx.address();
       const tokenText = str(values, "token");
       const candidates = tokenText === undefined ? await ctx.tokens() : [await ctx.resolveToken(tokenText)];
-      const balances = await Promise.all(candidates.map((t) => escrow.withdrawableOf(account, t.address)));
+      const balances = await Promise.all(
+        candidates.map((t) => (merchantId === undefined ? escrow.withdrawableOf(account, t.address) : merchantBalance(escrow, merchantId, t.address))),
+      );
       const due = candidates.map((token, i) => ({ token, amount: balances[i]! })).filter((d) => d.amount > 0n);
       if (due.length === 0) {
         const what = tokenText === undefined ? "any token" : candidates[0]!.symbol;
-        throw new CliError(`${account} has nothing to withdraw in ${what}`, "NOTHING_TO_WITHDRAW");
+        const whose = merchantId === undefined ? account : `merchant #${merchantId}`;
+        throw new CliError(`${whose} has nothing to withdraw in ${what}`, "NOTHING_TO_WITHDRAW");
       }
       const signer = await ctx.signer();
       const done: { token: TokenInfo; amount: bigint; to: string; tx: TxResult }[] = [];
       for (const { token } of due) {
-        const result = await withdraw(escrow.connect(signer), token.address, {
-          ...ctx.txOptions(),
-          ...(to === undefined ? {} : { to }),
-        });
+        const options = { ...ctx.txOptions(), ...(to === undefined ? {} : { to }) };
+        const result =
+          merchantId === undefined
+            ? await withdraw(escrow.connect(signer), token.address, options)
+            : await withdrawMerchantBalance(escrow.connect(signer), merchantId, token.address, options);
         done.push({ token, amount: result.amount, to: result.to, tx: result.tx });
       }
       ctx.out.result(
         [
-          `Withdrew from the escrow to ${done[0]!.to}:`,
+          `Withdrew ${merchantId === undefined ? "" : `merchant #${merchantId}'s frozen balance `}from the escrow to ${done[0]!.to}:`,
           ...table(done.map((d) => [d.token.symbol, formatAmount(d.amount, d.token)])).map((l) => `  ${l}`),
           ...done.map((d) => txLine(d.tx)),
         ],
         {
           account,
+          ...(merchantId === undefined ? {} : { merchantId }),
           withdrawn: done.map((d) => ({
             token: d.token.address,
             symbol: d.token.symbol,

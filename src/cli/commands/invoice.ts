@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { getAddress, id as keccakText, isAddress, isHexString } from "ethers";
 
-import { INVOICE_LIMITS, ZERO_ADDRESS, ZERO_BYTES32 } from "../../invoice/types.js";
+import { INVOICE_LIMITS, MAX_INVOICE_HOLD_PERIOD, ZERO_ADDRESS, ZERO_BYTES32 } from "../../invoice/types.js";
 import {
   clip,
   flag,
@@ -31,6 +31,7 @@ import {
   renderPng,
   renderSvg,
   renderTerminal,
+  voidInvoices,
 } from "../sdk.js";
 import { parseMerchantId } from "./merchant.js";
 
@@ -83,7 +84,10 @@ const create: CommandSpec = {
   details: [
     "The acting account must be the merchant's current invoice signer. The invoice number defaults to the next",
     "free one (numbers used on chain and the last one issued from this machine, kept in ~/.scanpay or",
-    "$SCANPAY_HOME). The expiry counts from the chain's latest block time.",
+    "$SCANPAY_HOME). The expiry counts from the chain's latest block time. The invoice carries the merchant's",
+    "current invoice epoch and refund window (--hold may make the window longer, never shorter).",
+    "Give the customer's address with --payer whenever you know it: an invoice anyone may pay from a merchant",
+    "with a refund window can be front-run, and whoever pays first gets the dispute, reclaim and refund rights.",
   ],
   options: {
     merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (required)" },
@@ -91,7 +95,16 @@ const create: CommandSpec = {
     token: { type: "string", short: "t", value: "<symbol|address|index>", description: "ETH (default) or an allowlisted token" },
     number: { type: "string", value: "<n>", description: "invoice number (default: the next free one)" },
     expires: { type: "string", value: "<duration>", description: "how long it can be paid, e.g. 90s, 15m, 2h (default 15m)" },
-    payer: { type: "string", value: "<address>", description: "only this account may pay (default: anyone)" },
+    payer: {
+      type: "string",
+      value: "<address>",
+      description: "only this account may pay: bind the customer when known (default: anyone, with a warning if refundable)",
+    },
+    hold: {
+      type: "string",
+      value: "<duration>",
+      description: "refund window shown to the payer, e.g. 7d (default: the merchant's; only longer, at most 365d)",
+    },
     points: { type: "string", value: "<n>", description: "loyalty points the payer earns on settlement" },
     redeem: { type: "string", value: "<n>", description: "points burned from the payer as a discount already in the amount" },
     order: { type: "string", value: "<text|0x32bytes>", description: "order reference (text is hashed with keccak-256)" },
@@ -101,10 +114,6 @@ const create: CommandSpec = {
       type: "string",
       value: "<compact|eip681>",
       description: "which text the QR images carry (default compact: the smallest code)",
-    },
-    "with-escrow": {
-      type: "boolean",
-      description: "put the escrow address in the compact text (implied when --escrow is given)",
     },
     quiet: { type: "boolean", short: "q", description: "do not draw the QR code in the terminal" },
   },
@@ -125,6 +134,11 @@ const create: CommandSpec = {
     const pointsAward = uint32Option(values, "points");
     const pointsRedeem = uint32Option(values, "redeem");
     const orderRef = orderRefOption(values);
+    const holdText = str(values, "hold");
+    const holdPeriod = holdText === undefined ? undefined : parseDuration(holdText, "--hold");
+    if (holdPeriod !== undefined && holdPeriod > MAX_INVOICE_HOLD_PERIOD) {
+      throw new UsageError(`--hold is longer than the escrow's limit of 365 days`);
+    }
     const numberText = str(values, "number");
     const fixedNumber = numberText === undefined ? undefined : parseUint(numberText, "--number", INVOICE_LIMITS.invoiceNumber);
     if (fixedNumber === 0n) throw new UsageError("--number starts at 1");
@@ -152,7 +166,6 @@ const create: CommandSpec = {
       if (fixedNumber !== undefined && (await escrow.isInvoiceUsed(merchantId, fixedNumber))) {
         throw new CliError(`invoice number ${fixedNumber} of merchant ${merchantId} is already used`, "INVOICE_USED");
       }
-      const withEscrow = flag(values, "with-escrow") || str(values, "escrow") !== undefined;
       const created = await createInvoice(
         escrow,
         signer,
@@ -170,9 +183,16 @@ const create: CommandSpec = {
           pointsAward,
           pointsRedeem,
           orderRef,
+          ...(holdPeriod === undefined ? {} : { holdPeriod }),
         },
-        { compactIncludesEscrow: withEscrow },
       );
+      if (created.unboundWithRefundWindow) {
+        ctx.out.progress(
+          `warning: anyone may pay this invoice and it has a refund window of ${formatDuration(created.signed.invoice.holdPeriod)}: ` +
+            "whoever pays it first (possibly someone who copied the QR code) gets the dispute and refund rights. " +
+            "Bind the customer with --payer <address> when you know it.",
+        );
+      }
       const { invoice } = created.signed;
       const { invoiceNumber } = invoice;
       await recordIssued(ctx.chainId, escrowAddress, merchantId, invoiceNumber);
@@ -191,6 +211,11 @@ const create: CommandSpec = {
         ["token", token.index === 0 ? "ETH" : `${token.address} (index ${token.index})`],
         ["expires", `${formatTime(invoice.expiry)} (in ${formatDuration(expiresIn)})`],
         ["payer", payer === ZERO_ADDRESS ? "anyone" : payer],
+        [
+          "refund window",
+          invoice.holdPeriod === 0n ? "none (settles at once)" : formatDuration(invoice.holdPeriod),
+        ],
+        ["epoch", String(invoice.epoch)],
       ];
       if (pointsAward > 0n || pointsRedeem > 0n) rows.push(["points", `earns ${pointsAward}, redeems ${pointsRedeem}`]);
       if (orderRef !== ZERO_BYTES32) rows.push(["order ref", orderRef]);
@@ -221,6 +246,9 @@ const create: CommandSpec = {
         pointsAward,
         pointsRedeem,
         orderRef,
+        holdPeriod: invoice.holdPeriod,
+        epoch: invoice.epoch,
+        unboundWithRefundWindow: created.unboundWithRefundWindow,
         signature: created.signed.signature,
         packed: created.packed,
         compact,
@@ -242,7 +270,7 @@ const STATUS_TEXT: Record<string, string> = {
   PartiallyRefunded: "paid, partly refunded, still held",
   Refunded: "refunded to the payer",
   Cancelled: "cancelled by the merchant",
-  Voided: "voided by the merchant (below its invoice floor)",
+  Voided: "voided by the merchant (signed for an earlier invoice epoch: it voided its invoices or rotated its signer)",
 };
 
 export interface InvoiceStatusView {
@@ -269,8 +297,12 @@ export async function readInvoiceStatus(
   merchantId: bigint,
   invoiceNumber: bigint,
   expiry: bigint,
+  epoch?: bigint,
 ): Promise<InvoiceStatusView> {
-  const info = await invoiceStatus(await ctx.escrow(), merchantId, invoiceNumber, { expiry });
+  const info = await invoiceStatus(await ctx.escrow(), merchantId, invoiceNumber, {
+    expiry,
+    ...(epoch === undefined ? {} : { epoch }),
+  });
   const view: InvoiceStatusView = { merchantId, invoiceNumber, status: info.status };
   const p = info.payment;
   if (p === undefined && info.status === "Settled") {
@@ -358,17 +390,53 @@ const status: CommandSpec = {
       let merchantId: bigint;
       let invoiceNumber: bigint;
       let expiry = 0n;
+      let epoch: bigint | undefined;
       if (scanned !== undefined) {
         const { signed } = await resolveInvoice(ctx, scanned.qr);
-        ({ merchantId, invoiceNumber, expiry } = signed.invoice);
+        ({ merchantId, invoiceNumber, expiry, epoch } = signed.invoice);
       } else {
         merchantId = parseMerchantId(merchantText, "--merchant");
         invoiceNumber = parseUint(numberText!, "--number", INVOICE_LIMITS.invoiceNumber);
       }
-      const view = await readInvoiceStatus(ctx, merchantId, invoiceNumber, expiry);
+      const view = await readInvoiceStatus(ctx, merchantId, invoiceNumber, expiry, epoch);
       ctx.out.result(statusLines(view, await ctx.now()), view);
     });
   },
 };
 
-export const invoiceCommands: CommandSpec[] = [create, status];
+const voidAll: CommandSpec = {
+  path: ["invoice", "void-all"],
+  summary: "void every unpaid invoice of a merchant at once (owner or signer)",
+  details: [
+    "Moves the merchant to its next invoice epoch: every invoice signed so far can no longer be paid. New invoices",
+    "(scanpay invoice create) are signed for the new epoch. Use it when an invoice key leaked or printed QR codes",
+    "must stop working; rotating the signer (scanpay merchant update --signer) does it too.",
+  ],
+  positionals: [{ name: "merchant-id", description: "the merchant's id" }],
+  examples: ["scanpay invoice void-all 1 --account 4"],
+  async run({ values, positionals }) {
+    const merchantId = parseMerchantId(positionals[0]);
+    await withContext(values, async (ctx) => {
+      const registry = await ctx.registry();
+      const before = await getMerchant(registry, merchantId);
+      const account = await ctx.address();
+      if (before.owner !== account && before.signer !== account) {
+        throw new CliError(
+          `only merchant ${merchantId}'s owner ${before.owner} or signer ${before.signer} may void its invoices, not ${account}`,
+          "NOT_OWNER_OR_SIGNER",
+        );
+      }
+      const { tx, epoch } = await voidInvoices(registry.connect(await ctx.signer()), merchantId, ctx.txOptions());
+      ctx.mined(tx);
+      ctx.out.result(
+        [
+          `Voided every unpaid invoice of merchant #${merchantId}: epoch ${before.epoch} -> ${epoch}`,
+          `  ${tx.label}: ${tx.hash} (block ${tx.blockNumber}, gas ${tx.gasUsed})`,
+        ],
+        { merchantId, previousEpoch: before.epoch, epoch, transactionHash: tx.hash },
+      );
+    });
+  },
+};
+
+export const invoiceCommands: CommandSpec[] = [create, status, voidAll];

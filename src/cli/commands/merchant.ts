@@ -5,7 +5,7 @@ import { clip, parseDuration, parseUint, requireStr, str, type CommandSpec, type
 import { type Context, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { formatDuration, table } from "../output.js";
-import { getMerchant, type MerchantInfo, registerMerchant, updateMerchant } from "../sdk.js";
+import { getMerchant, type MerchantInfo, recoverOwnership, registerMerchant, setRecovery, updateMerchant } from "../sdk.js";
 
 const MAX_UINT32 = (1n << 32n) - 1n;
 
@@ -51,7 +51,8 @@ function merchantLines(m: MerchantView): string[] {
     ["invoice signer", m.signer],
     ["refund window", m.holdPeriod === 0n ? "none (payments settle at once)" : formatDuration(m.holdPeriod)],
   );
-  if (m.invoiceFloor > 0n) rows.push(["voided below", `invoice ${m.invoiceFloor}`]);
+  rows.push(["invoice epoch", `${m.epoch} (only invoices signed for it can be paid)`]);
+  rows.push(["recovery", m.recovery === ZERO ? "none (set one with scanpay merchant set-recovery)" : m.recovery]);
   if (m.metadataURI !== "") rows.push(["metadata", m.metadataURI]);
   return table(rows);
 }
@@ -104,7 +105,11 @@ const update: CommandSpec = {
   positionals: [{ name: "merchant-id", description: "the merchant's id" }],
   options: {
     payout: { type: "string", value: "<address>", description: "new payout address" },
-    signer: { type: "string", value: "<address>", description: "new invoice signer (old invoices stop being payable)" },
+    signer: {
+      type: "string",
+      value: "<address>",
+      description: "new invoice signer (moves to the next invoice epoch: every unpaid invoice stops being payable)",
+    },
     hold: { type: "string", value: "<duration>", description: "new refund window for future payments, e.g. 2d" },
     name: { type: "string", value: "<name>", description: "new display name" },
     metadata: { type: "string", value: "<uri>", description: "new metadata URI" },
@@ -167,4 +172,70 @@ const show: CommandSpec = {
   },
 };
 
-export const merchantCommands: CommandSpec[] = [register, update, show];
+const setRecoveryCommand: CommandSpec = {
+  path: ["merchant", "set-recovery"],
+  summary: "set the address that can take ownership back if the owner key leaks",
+  details: [
+    "While no recovery address is set, the owner sets it. Once set, only the recovery address itself can change it",
+    "(so a stolen owner key cannot replace it); --recovery 0x0000000000000000000000000000000000000000 removes it.",
+    "Keep it offline: a hardware wallet or a multisig.",
+  ],
+  positionals: [{ name: "merchant-id", description: "the merchant's id" }],
+  options: {
+    recovery: { type: "string", value: "<address>", description: "the recovery address (required)" },
+  },
+  examples: ["scanpay merchant set-recovery 1 --recovery 0x976EA74026E726554dB657fA54763abd0C3a0aa9 --account 4"],
+  async run({ values, positionals }) {
+    const merchantId = parseMerchantId(positionals[0]);
+    const recovery = addressOption(values, "recovery");
+    if (recovery === undefined) throw new UsageError("--recovery <address> is required");
+    await withContext(values, async (ctx) => {
+      await readMerchant(ctx, merchantId); // unknown merchant: MERCHANT_UNKNOWN before any transaction
+      const registry = (await ctx.registry()).connect(await ctx.signer());
+      const tx = ctx.mined(await setRecovery(registry, merchantId, recovery, ctx.txOptions()));
+      const after = await readMerchant(ctx, merchantId);
+      ctx.out.result([`Merchant #${merchantId}: recovery address set`, `  ${tx.label}: ${tx.hash}`, ...merchantLines(after)], {
+        ...after,
+        transactionHash: tx.hash,
+      });
+    });
+  },
+};
+
+const recover: CommandSpec = {
+  path: ["merchant", "recover"],
+  summary: "take ownership of a merchant back with its recovery address (recovery only)",
+  details: [
+    "Makes --new-owner the owner at once and cancels any pending transfer. Then, as the new owner, rotate the",
+    "signer and payout (scanpay merchant update), and ask the platform to reinstate the merchant if it is suspended.",
+  ],
+  positionals: [{ name: "merchant-id", description: "the merchant's id" }],
+  options: {
+    "new-owner": { type: "string", value: "<address>", description: "the new owner (required)" },
+  },
+  examples: ["scanpay merchant recover 1 --new-owner 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955 --account 6"],
+  async run({ values, positionals }) {
+    const merchantId = parseMerchantId(positionals[0]);
+    const newOwner = addressOption(values, "new-owner");
+    if (newOwner === undefined) throw new UsageError("--new-owner <address> is required");
+    await withContext(values, async (ctx) => {
+      const before = await readMerchant(ctx, merchantId);
+      const account = await ctx.address();
+      if (before.recovery !== account) {
+        throw new CliError(
+          `only merchant ${merchantId}'s recovery address ${before.recovery} may recover it, not ${account} (pick it with --account)`,
+          "NOT_RECOVERY",
+        );
+      }
+      const registry = (await ctx.registry()).connect(await ctx.signer());
+      const tx = ctx.mined(await recoverOwnership(registry, merchantId, newOwner, ctx.txOptions()));
+      const after = await readMerchant(ctx, merchantId);
+      ctx.out.result(
+        [`Merchant #${merchantId}: ownership recovered, owner ${before.owner} -> ${after.owner}`, `  ${tx.label}: ${tx.hash}`, ...merchantLines(after)],
+        { ...after, previousOwner: before.owner, transactionHash: tx.hash },
+      );
+    });
+  },
+};
+
+export const merchantCommands: CommandSpec[] = [register, update, show, setRecoveryCommand, recover];

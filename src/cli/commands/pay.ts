@@ -84,7 +84,7 @@ async function payInvoiceQr(ctx: Context, text: string, yes: boolean): Promise<v
   const balance = details.balance ?? (await balanceOf(ctx, account, token));
   if (balance < invoice.amount) throw insufficient(account, token, invoice.amount, balance);
 
-  const hold = check.merchant.holdPeriod;
+  const hold = check.refundWindow;
   const rows: [string, string][] = [
     ["merchant", `#${invoice.merchantId} ${JSON.stringify(merchant.name)}`],
     ["amount", formatAmount(invoice.amount, token)],

@@ -13,7 +13,11 @@ const MAX_SCAN = 200;
 
 const points: CommandSpec = {
   path: ["points"],
-  summary: "show loyalty points: an account's balance at one merchant, or at every merchant",
+  summary: "show loyalty points: an account's balance, debt and spendable points at one merchant, or at every merchant",
+  details: [
+    "A debt comes from a refund of a settled payment whose earned points were already spent: it is burned from",
+    "the balance before the account can redeem or transfer that merchant's points again (spendable = balance - debt).",
+  ],
   options: {
     merchant: { type: "string", short: "m", value: "<id>", description: "only this merchant (default: every merchant)" },
     holder: { type: "string", value: "<address>", description: "whose points (default: the account)" },
@@ -47,16 +51,18 @@ const points: CommandSpec = {
             pointsBalance(contract, holder, merchantId),
             registry.profileOf(merchantId),
           ]);
-          return { merchantId, name: profile.name, points: balance };
+          return { merchantId, name: profile.name, points: balance.balance, debt: balance.debt, spendable: balance.spendable };
         }),
       );
-      const shown = only === undefined ? rows.filter((r) => r.points > 0n) : rows;
+      const shown = only === undefined ? rows.filter((r) => r.points > 0n || r.debt > 0n) : rows;
+      const describe = (r: (typeof rows)[number]): string =>
+        r.debt === 0n ? `${r.points}` : `${r.points} (debt ${r.debt}, spendable ${r.spendable})`;
       const lines =
         shown.length === 0
           ? [`${holder} has no loyalty points${only === undefined ? "" : ` at merchant #${only}`}`]
           : [
               `Loyalty points of ${holder}:`,
-              ...table(shown.map((r) => [`#${r.merchantId} ${JSON.stringify(r.name)}`, `${r.points}`])).map((l) => `  ${l}`),
+              ...table(shown.map((r) => [`#${r.merchantId} ${JSON.stringify(r.name)}`, describe(r)])).map((l) => `  ${l}`),
             ];
       ctx.out.result(lines, { holder, balances: shown });
     });
