@@ -25,6 +25,8 @@ const invoiceAt = (i: number): Invoice => ({
   pointsAward: 125n,
   pointsRedeem: 0n,
   orderRef: ZERO_BYTES32,
+  holdPeriod: 0n,
+  epoch: 0n,
 });
 
 async function main(): Promise<void> {
