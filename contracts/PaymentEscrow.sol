@@ -798,7 +798,23 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         invoice.pointsAward = uint32(tail >> 184);
         invoice.pointsRedeem = uint32(tail >> 152);
 
-        uint256 offset = _PACKED_FIXED_LENGTH;
+        signature = packed[_decodeOptionalFields(packed, flags, invoice):];
+
+        if (tokenIndex >= _tokenCount) revert PaymentEscrowUnknownTokenIndex(tokenIndex);
+        TokenEntry memory entry = _tokenAt[tokenIndex];
+        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(entry.token);
+        invoice.token = entry.token;
+    }
+
+    /// @dev Reads the flagged optional fields of a packed invoice into `invoice` (each must be non-zero: one
+    /// encoding per invoice) and returns where the signature starts (at least one byte of it must follow).
+    function _decodeOptionalFields(
+        bytes calldata packed,
+        uint8 flags,
+        Invoice memory invoice
+    ) private pure returns (uint256 offset) {
+        uint256 length = packed.length;
+        offset = _PACKED_FIXED_LENGTH;
         uint256 minLength = offset +
             1 +
             (flags & _FLAG_PAYER != 0 ? 20 : 0) +
@@ -834,12 +850,6 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             if (invoice.epoch == 0) revert PaymentEscrowPackedNotCanonical(flags);
             offset += 4;
         }
-        signature = packed[offset:];
-
-        if (tokenIndex >= _tokenCount) revert PaymentEscrowUnknownTokenIndex(tokenIndex);
-        TokenEntry memory entry = _tokenAt[tokenIndex];
-        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(entry.token);
-        invoice.token = entry.token;
     }
 
     /// @dev The big-endian uint32 at `offset` (the caller checked the length).
