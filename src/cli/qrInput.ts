@@ -30,9 +30,9 @@ export interface ScannedText {
 
 /** The QR text of `input`: read from the image file it names, or `input` itself. */
 export async function readQrText(input: string): Promise<ScannedText> {
-  // Base45 (the compact carrier) has a space in its alphabet, so a trailing space can be data: only line
-  // breaks and leading blanks (never part of a payload) are dropped.
-  const trimmed = input.replace(/^\s+/, "").replace(/[\r\n]+$/, "");
+  // No valid payload begins or ends with whitespace (docs/qr-format.md, rule X2: a Base45 group never ends in a
+  // space), and the codec rejects any; what a terminal or a scanner app adds around the text is dropped here.
+  const trimmed = input.replace(/^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g, "");
   const looksLikeFile = IMAGE_RE.test(trimmed) || (!/^[a-z]+:/i.test(trimmed) && existsSync(trimmed));
   if (!looksLikeFile) return { text: trimmed, image: undefined };
   if (!existsSync(trimmed) || !statSync(trimmed).isFile()) {

@@ -1,4 +1,4 @@
-/** `scanpay faucet`: test tokens on local chains and testnets (the deployment's TestToken mints to anyone). */
+/** `scanpay faucet`: test tokens on local chains (the deployment's TestToken mints to anyone). */
 import { getAddress, isAddress } from "ethers";
 
 import { clip, str, type CommandSpec } from "../args.js";
@@ -9,7 +9,7 @@ import { formatAmount, parseAmount } from "./invoice.js";
 
 const faucet: CommandSpec = {
   path: ["faucet"],
-  summary: "mint test tokens (the deployment's TestToken; local chains and testnets only)",
+  summary: "mint test tokens (the deployment's TestToken; local chains only)",
   options: {
     amount: { type: "string", value: "<decimal>", description: "how much (default 1000)" },
     to: { type: "string", value: "<address>", description: "recipient (default: the account)" },
