@@ -46,7 +46,9 @@ interface Run {
 type Eip1193 = Parameters<typeof loadAndExecuteDeploymentsFromFiles>[0]["provider"];
 
 describe("scanpay CLI (end to end against a hardhat node)", function () {
-  this.timeout(60_000);
+  // Each CLI run is a process of its own; hooks run several of them in a row, which on a loaded 2-core machine
+  // took over a minute (a CI run on 2026-12-01 timed out at 60 s in the "bad inputs" hook).
+  this.timeout(180_000);
 
   let node: HardhatNode | undefined;
   let rpc: JsonRpcProvider;
