@@ -16,8 +16,9 @@ export interface QrMatrix {
 const LEVELS: readonly QrLevel[] = ["L", "M", "Q", "H"];
 
 /**
- * Builds the QR symbol of `text` with node-qrcode's core (pure: no Node built-in, see qrcode-core.d.ts), which picks the smallest version and splits the text into
- * numeric / alphanumeric / byte segments optimally (so `SCANPAY:` + Base45 is one alphanumeric segment).
+ * Builds the QR symbol of `text` with node-qrcode's core (pure: no Node built-in, see qrcode-core.d.ts), which
+ * picks the smallest version and splits the text into numeric / alphanumeric / byte segments optimally (so
+ * `SCANPAY:` + Base45 is one alphanumeric segment).
  * @throws QrImageError QR_TEXT_TOO_LONG, QR_INVALID_INPUT, QR_BAD_OPTION.
  */
 export function qrMatrix(text: string, level: QrLevel = "M"): QrMatrix {
