@@ -7,7 +7,8 @@ import { Wallet } from "ethers";
 
 import { signInvoice } from "../src/invoice/signInvoice.js";
 import { type Invoice, ZERO_ADDRESS, ZERO_BYTES32 } from "../src/invoice/types.js";
-import { encodeCompactInvoice, encodeInvoiceUri, renderPng, toPackedInvoice } from "../src/qr/index.js";
+import { renderPng } from "../src/qr/image/index.js";
+import { encodeCompactInvoice, encodeInvoiceUri, toPackedInvoice } from "../src/qr/index.js";
 
 const count = Number(process.argv[2] ?? 300);
 const wallet = new Wallet("0x" + "11".repeat(32));

@@ -87,5 +87,6 @@ export {
   type WatchPaymentsOptions,
 } from "./watch/watchPayments.js";
 
-// QR codec (pure)
+// QR codec (pure, browser-safe) and QR images (Node: PNG, terminal, image decoding; SVG is browser-safe)
 export * from "./qr/index.js";
+export * from "./qr/image/index.js";

@@ -73,9 +73,13 @@ export type QrErrorCode =
   /** Bad rendering option (scale, margin, level). */
   | "QR_BAD_OPTION";
 
-/** Base class of the QR module's errors; `code` is one of `QrErrorCode`. */
+/**
+ * Base class of the QR module's errors; `code` is one of `QrErrorCode`. Each class states its `name` rather than
+ * inheriting `new.target.name`: a minifying bundler renames classes, and a browser app would see `name === "c"`.
+ */
 export class QrError extends ScanPayError {
   declare readonly code: QrErrorCode;
+  override name = "QrError";
 
   constructor(code: QrErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
@@ -83,10 +87,16 @@ export class QrError extends ScanPayError {
 }
 
 /** Malformed input to a decoder or parser (packed bytes, compact text, EIP-681 URI). */
-export class QrDecodeError extends QrError {}
+export class QrDecodeError extends QrError {
+  override name = "QrDecodeError";
+}
 
 /** Invalid input to an encoder (field out of range, bad address, bad signature). */
-export class QrEncodeError extends QrError {}
+export class QrEncodeError extends QrError {
+  override name = "QrEncodeError";
+}
 
 /** Image rendering or decoding failed. */
-export class QrImageError extends QrError {}
+export class QrImageError extends QrError {
+  override name = "QrImageError";
+}

@@ -1,7 +1,10 @@
 /**
- * ScanPay QR codec: the packed invoice (`payPacked` bytes), its two QR carriers (compact `SCANPAY:` Base45
- * text and the EIP-681 `payPacked` URI), plain EIP-681 transfer URIs, and QR image rendering / reading.
- * Pure: no provider, no file or network I/O. Format: docs/qr-format.md.
+ * `scanpay/qr`, the ScanPay QR codec: the packed invoice (`payPacked` bytes), its two QR carriers (compact
+ * `SCANPAY:` Base45 text and the EIP-681 `payPacked` URI) and plain EIP-681 transfer URIs. Format:
+ * docs/qr-format.md.
+ * Pure and browser-safe: no provider, no file or network I/O, no Node built-in, no Buffer (test/browser/ bundles
+ * it for a browser and runs it in Chromium; test/qr/browserSafe.test.ts guards the import graph). QR images are
+ * elsewhere: `scanpay/qr/svg` (SVG text, browser-safe) and `scanpay/qr/image` (PNG, terminal, decoding; Node).
  */
 export { decodeBase45, encodeBase45, BASE45_ALPHABET } from "./base45.js";
 export { compactSignature } from "./compactSignature.js";
@@ -22,4 +25,3 @@ export { parseTransferUri } from "./parseTransferUri.js";
 export { tokenAddressAt, tokenIndexOf } from "./tokenList.js";
 export { toPackedInvoice, type ToPackedInvoiceOptions } from "./toPackedInvoice.js";
 export type * from "./types.js";
-export * from "./image/index.js";

@@ -27,7 +27,8 @@ import { commandHelp } from "../../src/cli/args.js";
 import { COMMANDS } from "../../src/cli/commands/index.js";
 import { signInvoice } from "../../src/invoice/signInvoice.js";
 import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
-import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage, encodeCompactInvoice } from "../../src/qr/index.js";
+import { decodeQrImage } from "../../src/qr/image/index.js";
+import { decodeCompactInvoice, decodeInvoiceUri, encodeCompactInvoice } from "../../src/qr/index.js";
 import { type HardhatNode, startHardhatNode } from "../helpers/child-process.js";
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");

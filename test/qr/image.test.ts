@@ -3,14 +3,8 @@ import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import QRCode from "qrcode";
 
-import {
-  decodeQrImage,
-  QrImageError,
-  qrVersion,
-  renderPng,
-  renderSvg,
-  renderTerminal,
-} from "../../src/qr/index.js";
+import { decodeQrImage, qrVersion, renderPng, renderSvg, renderTerminal } from "../../src/qr/image/index.js";
+import { QrImageError } from "../../src/qr/index.js";
 import vectors from "../vectors/qr-vectors.json" with { type: "json" };
 
 const compact = vectors.valid[0]!.compact;

@@ -5,7 +5,8 @@
 import { expect } from "chai";
 import QRCode from "qrcode";
 
-import { decodeBase45, qrVersion } from "../../src/qr/index.js";
+import { decodeBase45 } from "../../src/qr/index.js";
+import { qrVersion } from "../../src/qr/svg/index.js";
 import vectors from "../vectors/qr-vectors.json" with { type: "json" };
 
 const byName = (name: string) => {

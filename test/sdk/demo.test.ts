@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { expect } from "chai";
 
 import { runDemo, type DemoResult } from "../../scripts/demo.js";
-import { decodeCompactInvoice, decodeInvoiceUri, decodeQrImage } from "../../src/qr/index.js";
+import { decodeQrImage } from "../../src/qr/image/index.js";
+import { decodeCompactInvoice, decodeInvoiceUri } from "../../src/qr/index.js";
 import { ZERO_ADDRESS } from "../../src/invoice/types.js";
 
 describe("demo (scripts/demo.ts)", function () {

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 
 import { PNG } from "pngjs";
 
-import { intOption, qrMatrix, type QrLevel } from "./matrix.js";
+import { intOption, qrMatrix, type QrLevel } from "../svg/matrix.js";
 
 export interface RenderPngOptions {
   /** Error-correction level, default M. */

@@ -1,4 +1,4 @@
-import { intOption, qrMatrix, type QrLevel } from "./matrix.js";
+import { intOption, qrMatrix, type QrLevel } from "../svg/matrix.js";
 
 export interface RenderTerminalOptions {
   level?: QrLevel;

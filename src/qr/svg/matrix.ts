@@ -1,4 +1,5 @@
-import QRCode from "qrcode";
+import type { QRCode } from "qrcode";
+import { create } from "qrcode/lib/core/qrcode.js";
 
 import { QrImageError } from "../errors.js";
 
@@ -15,8 +16,9 @@ export interface QrMatrix {
 const LEVELS: readonly QrLevel[] = ["L", "M", "Q", "H"];
 
 /**
- * Builds the QR symbol of `text` with node-qrcode, which picks the smallest version and splits the text into
- * numeric / alphanumeric / byte segments optimally (so `SCANPAY:` + Base45 is one alphanumeric segment).
+ * Builds the QR symbol of `text` with node-qrcode's core (pure: no Node built-in, see qrcode-core.d.ts), which
+ * picks the smallest version and splits the text into numeric / alphanumeric / byte segments optimally (so
+ * `SCANPAY:` + Base45 is one alphanumeric segment).
  * @throws QrImageError QR_TEXT_TOO_LONG, QR_INVALID_INPUT, QR_BAD_OPTION.
  */
 export function qrMatrix(text: string, level: QrLevel = "M"): QrMatrix {
@@ -24,9 +26,9 @@ export function qrMatrix(text: string, level: QrLevel = "M"): QrMatrix {
     throw new QrImageError("QR_INVALID_INPUT", "QR text must be a non-empty string");
   }
   if (!LEVELS.includes(level)) throw new QrImageError("QR_BAD_OPTION", "level must be L, M, Q or H");
-  let qr: QRCode.QRCode;
+  let qr: QRCode;
   try {
-    qr = QRCode.create(text, { errorCorrectionLevel: level });
+    qr = create(text, { errorCorrectionLevel: level });
   } catch (error) {
     throw new QrImageError("QR_TEXT_TOO_LONG", `text does not fit in a QR code at level ${level}`, { cause: error });
   }
