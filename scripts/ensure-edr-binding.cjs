@@ -5,7 +5,7 @@
 // binding for this platform when it is missing.
 "use strict";
 const { execFileSync } = require("node:child_process");
-const { existsSync, readFileSync } = require("node:fs");
+const { existsSync, lstatSync, readFileSync } = require("node:fs");
 const path = require("node:path");
 
 function platformPackage() {
@@ -34,15 +34,21 @@ function main() {
   let version;
   try {
     // `exports` of @nomicfoundation/edr hide package.json from require: read the file directly.
-    const file = path.join(__dirname, "..", "node_modules", "@nomicfoundation", "edr", "package.json");
+    const file = path.join(root, "node_modules", "@nomicfoundation", "edr", "package.json");
     version = JSON.parse(readFileSync(file, "utf8")).version;
   } catch {
     return; // EDR is not installed (production install without dev dependencies)
   }
-  console.log(`postinstall: installing missing EDR binding ${name}@${version}`);
+  // A node_modules that is a symbolic link (a git worktree sharing another checkout's install): npm would replace the
+  // link by a fresh install of its own. Say what is missing instead.
+  if (lstatSync(path.join(root, "node_modules")).isSymbolicLink()) {
+    console.log(`prepare: ${name}@${version} is missing; node_modules is a link, not installing into it`);
+    return;
+  }
+  console.log(`prepare: installing missing EDR binding ${name}@${version}`);
   execFileSync("npm", ["install", "--no-save", "--ignore-scripts", `${name}@${version}`], {
     stdio: "inherit",
-    cwd: path.join(__dirname, ".."),
+    cwd: root,
   });
 }
 
