@@ -229,7 +229,8 @@ describe("scanpay package (npm pack, installed into new projects)", function () 
     rpc?.destroy();
     await node?.stop();
     if (work !== "") await rm(work, { recursive: true, force: true });
-    console.log(`      package test timings (ms; tarball in bytes): ${JSON.stringify(timings)}`);
+    const ethers = { node20: projects.node20?.ethersVersion, node22: projects.node22?.ethersVersion };
+    console.log(`      package test timings (ms; tarball in bytes): ${JSON.stringify(timings)}; ethers ${JSON.stringify(ethers)}`);
   });
 
   describe("npm pack", () => {
