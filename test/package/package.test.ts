@@ -182,7 +182,7 @@ describe("scanpay package (npm pack, installed into new projects)", function () 
     work = await mkdtemp(path.join(tmpdir(), "scanpay-package-"));
     const node22 = findNode(22);
     const node20 = findNode(20);
-    // The build `npm pack` runs (prepack), without its `hardhat build`: `hardhat test` has just built.
+    // The build `npm pack` runs (prepack = npm run build:sdk), without its `hardhat build`: `hardhat test` has just built.
     await timed("build", async () => {
       await rm(path.join(REPO_ROOT, "dist"), { recursive: true, force: true });
       const tsc = await run(node22, path.join(REPO_ROOT, "node_modules/typescript/bin/tsc"), ["-p", "tsconfig.build.json"], {
@@ -190,6 +190,8 @@ describe("scanpay package (npm pack, installed into new projects)", function () 
         timeoutMs: 180_000,
       });
       expect(tsc.code, `tsc -p tsconfig.build.json:\n${tsc.stdout}${tsc.stderr}`).to.equal(0);
+      const prune = await run(node22, path.join(REPO_ROOT, "scripts/package/prune-typechain.mjs"), [], { cwd: REPO_ROOT });
+      expect(prune.code, prune.stderr).to.equal(0);
     });
     const pack = await timed("pack", () =>
       run(node22, NPM_CLI, ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: REPO_ROOT }),
@@ -254,6 +256,8 @@ describe("scanpay package (npm pack, installed into new projects)", function () 
     it("leaves out deployments, test-only contracts, source maps, TypeScript sources, scripts and the CLI's declarations", () => {
       expect(files.filter((f) => f.startsWith("deployments/"))).to.deep.equal([]);
       expect(files.filter((f) => /^contracts\/(test|mocks)\//.test(f))).to.deep.equal([]);
+      // Bindings of test-only contracts: only TestToken, the SDK's ERC-20 ABI, stays.
+      expect(files.filter((f) => /typechain-types\/(factories\/)?mocks\//.test(f) && !/\/TestToken(__factory)?\./.test(f))).to.deep.equal([]);
       expect(files.filter((f) => f.endsWith(".map"))).to.deep.equal([]);
       expect(files.filter((f) => /^(src|scripts|test|deploy|rocketh)\//.test(f))).to.deep.equal([]);
       expect(files.filter((f) => f.startsWith("dist/src/cli/") && f.endsWith(".d.ts"))).to.deep.equal([]);
