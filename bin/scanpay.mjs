@@ -1,24 +1,23 @@
 #!/usr/bin/env node
-// Launcher of the `scanpay` CLI (src/cli/main.ts): registers tsx's ESM loader so the TypeScript sources and the
-// Hardhat config run as they are, and points Hardhat at this package's config whatever the working directory.
+// Launcher of the `scanpay` CLI. In the installed package it runs the compiled CLI (dist/src/cli/main.js): plain
+// Node 20 or 22, no Hardhat, no tsx. In a checkout of the repository (src/cli/main.ts is there, the package does not
+// ship src/) it runs the TypeScript sources through tsx, a dev dependency, so `npx scanpay` needs no build.
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const [major, minor] = process.versions.node.split(".").map(Number);
-if (major < 22 || (major === 22 && minor < 13)) {
-  process.stderr.write(
-    `error: scanpay needs Node.js >= 22.13 (this is ${process.versions.node}); run it through \`npx scanpay\` ` +
-      "so that the project's Node 22 (node_modules/.bin/node) is used\n",
-  );
+if (major < 20 || (major === 20 && minor < 11)) {
+  process.stderr.write(`error: scanpay needs Node.js 20.11 or later (this is ${process.versions.node})\n`);
   process.exit(1);
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-if (process.env.HARDHAT_CONFIG === undefined && existsSync(path.join(root, "hardhat.config.ts"))) {
-  process.env.HARDHAT_CONFIG = path.join(root, "hardhat.config.ts");
+const sources = path.join(root, "src", "cli", "main.ts");
+if (existsSync(sources)) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(pathToFileURL(sources).href);
+} else {
+  await import("../dist/src/cli/main.js");
 }
-
-const { register } = await import("tsx/esm/api");
-register();
-await import("../src/cli/main.ts");

@@ -49,18 +49,30 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     type: "string",
     short: "n",
     value: "<name>",
-    description: "Hardhat network: localhost (default), sepolia, baseSepolia or opSepolia",
+    description:
+      "network: localhost (default), sepolia, baseSepolia, opSepolia, or a name from the config file",
   },
   "rpc-url": {
     type: "string",
     value: "<url>",
-    description: "override the network's JSON-RPC URL (http networks only; keys still come from Hardhat)",
+    description: "the network's JSON-RPC URL (http(s); overrides the built-in or configured one)",
+  },
+  config: {
+    type: "string",
+    value: "<file>",
+    description: "networks config file (default ./scanpay.config.json; env SCANPAY_CONFIG)",
   },
   account: {
     type: "string",
     short: "a",
     value: "<index|address>",
-    description: "which of the network's signers acts (default 0); keys are never taken from arguments",
+    description: "which of the node's accounts acts (default 0), or the address of the key in use",
+  },
+  keystore: {
+    type: "string",
+    value: "<file>",
+    description:
+      "encrypted JSON keystore of the acting key (env SCANPAY_KEYSTORE; password SCANPAY_KEYSTORE_PASSWORD or asked)",
   },
   escrow: { type: "string", value: "<address>", description: "PaymentEscrow address instead of the deployment's" },
   registry: {

@@ -1,13 +1,12 @@
 /**
- * What a chain command works with: the Hardhat network connection (signers come from Hardhat's config, i.e.
- * the node's accounts or the keystore / environment, never from arguments), the ScanPay contracts of that
- * network, token metadata, and sending transactions with progress.
+ * What a chain command works with: a plain ethers JSON-RPC connection to the network (src/cli/network.ts), the
+ * acting account (src/cli/keys.ts: environment, keystore, the node's accounts or a prompt; never arguments), the
+ * ScanPay contracts of that network, token metadata, and sending transactions with progress. No Hardhat at run time.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getAddress, isAddress } from "ethers";
+import { getAddress, isAddress, type JsonRpcProvider } from "ethers";
 
 import {
   type LoyaltyPoints,
@@ -20,6 +19,8 @@ import {
 import { ZERO_ADDRESS } from "../invoice/types.js";
 import { clip, parseUint, str, type Values } from "./args.js";
 import { CliError, UsageError } from "./errors.js";
+import { type CliSigner, resolveSigner } from "./keys.js";
+import { connectProvider, type NetworkConfig, resolveNetwork } from "./network.js";
 import { createOutput, type Output } from "./output.js";
 import {
   checkDeployment,
@@ -32,10 +33,11 @@ import {
   type TxResult,
 } from "./sdk.js";
 
-/** `deployments/` next to the Hardhat config the CLI runs with (the project root), else under the cwd. */
+export type { CliSigner } from "./keys.js";
+
+/** `deployments/` of the working directory (the project root when run through `npx scanpay`). */
 function defaultDeploymentsDir(): string {
-  const config = process.env.HARDHAT_CONFIG;
-  return path.join(config !== undefined ? path.dirname(path.resolve(config)) : process.cwd(), "deployments");
+  return path.join(process.cwd(), "deployments");
 }
 
 export interface TokenInfo {
@@ -51,24 +53,24 @@ export interface TokenInfo {
 
 export const ETH_TOKEN: Omit<TokenInfo, "index" | "allowed"> = { address: ZERO_ADDRESS, symbol: "ETH", decimals: 18 };
 
-type Connection = Awaited<ReturnType<(typeof import("hardhat"))["network"]["connect"]>>;
-
 export class Context {
   readonly out: Output;
   readonly networkName: string;
+  readonly network: NetworkConfig;
   readonly chainId: bigint;
   readonly confirmations: number;
-  readonly connection: Connection;
+  readonly provider: JsonRpcProvider;
   readonly #values: Values;
-  #signer: HardhatEthersSigner | undefined;
+  #signer: CliSigner | undefined;
   #deployment: Deployment | undefined;
   #scanpay: ScanPayContracts | undefined;
   #tokens: TokenInfo[] | undefined;
 
-  private constructor(values: Values, connection: Connection, networkName: string, chainId: bigint) {
+  private constructor(values: Values, network: NetworkConfig, provider: JsonRpcProvider, chainId: bigint) {
     this.#values = values;
-    this.connection = connection;
-    this.networkName = networkName;
+    this.network = network;
+    this.provider = provider;
+    this.networkName = network.name;
     this.chainId = chainId;
     this.out = createOutput(values.json === true);
     const confirmations = str(values, "confirmations");
@@ -76,69 +78,44 @@ export class Context {
       confirmations === undefined ? 1 : Number(parseUint(confirmations, "--confirmations", 1000n)) || 1;
   }
 
-  /** Connects to `--network` (default localhost) through Hardhat. */
+  /** Connects to `--rpc-url` or `--network` (default localhost); see src/cli/network.ts. */
   static async connect(values: Values): Promise<Context> {
-    const networkName = str(values, "network") ?? "localhost";
+    const options: { network?: string; rpcUrl?: string; config?: string } = {};
+    const network = str(values, "network");
     const rpcUrl = str(values, "rpc-url");
-    if (rpcUrl !== undefined && !/^https?:\/\/\S+$/.test(rpcUrl)) {
-      throw new UsageError(`--rpc-url must be an http(s) URL, got "${clip(rpcUrl)}"`);
-    }
-    // Imported here so that `--help` and usage errors never pay for loading Hardhat.
-    const { network } = await import("hardhat");
-    const connection = await network.connect(
-      rpcUrl === undefined ? { network: networkName } : { network: networkName, override: { url: rpcUrl } },
-    );
-    const { chainId } = await connection.ethers.provider.getNetwork();
-    return new Context(values, connection, networkName, chainId);
-  }
-
-  get ethers() {
-    return this.connection.ethers;
-  }
-
-  get provider() {
-    return this.connection.ethers.provider;
+    const config = str(values, "config");
+    if (network !== undefined) options.network = network;
+    if (rpcUrl !== undefined) options.rpcUrl = rpcUrl;
+    if (config !== undefined) options.config = config;
+    const resolved = resolveNetwork(options);
+    const { provider, chainId } = await connectProvider(resolved);
+    return new Context(values, resolved, provider, chainId);
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    this.provider.destroy();
   }
 
-  /** The acting account: `--account <index|address>` among the connection's signers (default the first). */
-  async signer(): Promise<HardhatEthersSigner> {
+  /**
+   * The acting account: a key from the environment or a keystore, else `--account <index|address>` among the
+   * node's accounts (default the first), else a key asked on the terminal.
+   */
+  async signer(): Promise<CliSigner> {
     if (this.#signer !== undefined) return this.#signer;
-    const signers = await this.ethers.getSigners();
-    if (signers.length === 0) {
-      throw new CliError(
-        `network ${this.networkName} has no accounts: set its private key in the Hardhat keystore ` +
-          "(npx hardhat keystore set <NAME>_PRIVATE_KEY) or the environment",
-        "NO_ACCOUNT",
-      );
-    }
-    const wanted = str(this.#values, "account") ?? "0";
-    let signer: HardhatEthersSigner | undefined;
-    if (/^\d+$/.test(wanted)) {
-      signer = signers[Number(wanted)];
-      if (signer === undefined) {
-        throw new UsageError(`--account ${wanted}: network ${this.networkName} has ${signers.length} account(s)`);
-      }
-    } else if (isAddress(wanted)) {
-      signer = signers.find((s) => s.address.toLowerCase() === wanted.toLowerCase());
-      if (signer === undefined) {
-        throw new UsageError(`--account ${wanted} is not one of network ${this.networkName}'s accounts`);
-      }
-    } else {
-      throw new UsageError(`--account must be an index or an address, got "${clip(wanted)}"`);
-    }
-    this.#signer = signer;
-    return signer;
+    const options: { account?: string; keystore?: string } = {};
+    const account = str(this.#values, "account");
+    const keystore = str(this.#values, "keystore");
+    if (account !== undefined) options.account = account;
+    if (keystore !== undefined) options.keystore = keystore;
+    this.#signer = await resolveSigner(this.provider, this.network, options);
+    return this.#signer;
   }
 
   async address(): Promise<string> {
     return (await this.signer()).address;
   }
 
-  /**
+/**
    * The ScanPay deployment of this network: hardhat-deploy's `deployments/<network>/` (or `--deployments`,
    * `SCANPAY_DEPLOYMENTS`), with `--escrow` / `--registry` winning; checked live on the chain (code at every
    * address, escrow wired to that registry and points).

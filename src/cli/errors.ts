@@ -54,36 +54,9 @@ function classify(error: unknown): OneLine {
     return { code: error.code, message: error.message, exitCode: 1, unexpected: error.code === "UNEXPECTED" };
   }
   const e = error as { name?: unknown; code?: unknown; message?: unknown; shortMessage?: unknown } | null;
-  const name = typeof e?.name === "string" ? e.name : "";
   const message = typeof e?.message === "string" ? e.message : String(error);
   const code = typeof e?.code === "string" ? e.code : "";
 
-  // Hardhat's own errors (unknown network, missing configuration variable, keystore...): their message is meant
-  // for users. Keep the first line, without the "HHE123:" prefix.
-  if (name === "HardhatError" || /^HHE\d+/.test(message)) {
-    const first = firstLine(message).replace(/^HHE\d+:\s*/, "");
-    const connection = /Cannot connect to the network "?([^"\s]+?)"?[.\s]/.exec(first);
-    if (connection) {
-      return {
-        code: "NETWORK_UNREACHABLE",
-        message: `cannot reach network ${connection[1]}: is the node running (npx hardhat node) and the URL right?`,
-        exitCode: 1,
-        unexpected: false,
-      };
-    }
-    const variable = /Configuration Variable "([^"]+)" not found/.exec(first);
-    if (variable) {
-      return {
-        code: "CONFIG_VARIABLE_MISSING",
-        message:
-          `${variable[1]} is not set: store it with \`npx hardhat keystore set ${variable[1]}\` ` +
-          "or export it as an environment variable",
-        exitCode: 1,
-        unexpected: false,
-      };
-    }
-    return { code: "HARDHAT", message: first, exitCode: 1, unexpected: false };
-  }
   const known = describeContractError(error);
   if (known !== undefined && known.code !== "RPC_ERROR" && known.code !== "INSUFFICIENT_FUNDS") {
     return { ...known, exitCode: 1, unexpected: false };

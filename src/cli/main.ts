@@ -1,5 +1,6 @@
 /**
- * `scanpay`: the command line of ScanPay. Entry point (run through bin/scanpay.mjs).
+ * `scanpay`: the command line of ScanPay. Entry point (run through bin/scanpay.mjs: compiled from dist/ in the
+ * installed package, through tsx in a checkout of the repository).
  * Every failure ends as one line on stderr and a non-zero exit code; `SCANPAY_DEBUG=1` adds the stack.
  */
 import { commandHelp, parseCommand, type CommandSpec } from "./args.js";
@@ -17,9 +18,10 @@ function mainHelp(): string {
     "Commands:",
     ...COMMANDS.map((c) => `  ${c.path.join(" ").padEnd(width)}${c.summary}`),
     "",
-    "Every chain command takes --network <name> (default localhost), --account <index|address> and --json.",
-    "Keys come from Hardhat (the node's accounts, or the keystore / environment for testnets), never from",
-    "arguments. Run `scanpay <command> --help` for a command's options. Set SCANPAY_DEBUG=1 to see stack traces.",
+    "Every chain command takes --network <name> (default localhost) or --rpc-url <url>, --account and --json.",
+    "Keys never come from arguments: SCANPAY_PRIVATE_KEY, an encrypted keystore (--keystore <file>), the",
+    "node's own accounts (local nodes), or a prompt on a terminal. Run `scanpay <command> --help` for a",
+    "command's options. Set SCANPAY_DEBUG=1 to see stack traces.",
   ].join("\n");
 }
 
