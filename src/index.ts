@@ -67,7 +67,13 @@ export {
 } from "./chain/refundSettledPayment.js";
 export { registerMerchant, type RegisteredMerchant, type RegisterMerchantParams } from "./chain/registerMerchant.js";
 export { releasePayments, type ReleaseOptions, type ReleaseResult, type SettledPayment } from "./chain/releasePayments.js";
-export { resolveDeployment, type Deployment, type DeploymentOverrides } from "./chain/resolveDeployment.js";
+export {
+  KNOWN_DEPLOYMENTS,
+  resolveDeployment,
+  type Deployment,
+  type DeploymentOverrides,
+  type KnownDeployment,
+} from "./chain/resolveDeployment.js";
 export { resolveDispute } from "./chain/resolveDispute.js";
 export { updateMerchant, type MerchantChanges } from "./chain/updateMerchant.js";
 export { voidInvoices, type VoidInvoicesResult } from "./chain/voidInvoices.js";

@@ -25,12 +25,17 @@ export async function checkDeployment(provider: Provider, deployment: Deployment
     ["points", deployment.points],
   ] as const;
   const codes = await readCall(() => Promise.all(entries.map(([, address]) => provider.getCode(address))));
+  // The network to name in the deploy command: the deployments folder it came from, else localhost for a local
+  // chain (a restarted node forgot its contracts).
+  const local = chainId === 31337n;
+  const networkName = deployment.network ?? (local ? "localhost" : "<network>");
   codes.forEach((code, i) => {
     const [what, address] = entries[i]!;
     if (code === "0x") {
       throw new DeploymentError(
         "DEPLOYMENT_NO_CODE",
-        `no ${what} contract at ${address} on chain ${chainId}; redeploy (npx hardhat deploy) or fix the address`,
+        `no ${what} contract at ${address} on chain ${chainId}${local ? " (was the node restarted?)" : ""}; ` +
+          `redeploy (npx hardhat deploy --network ${networkName}) or fix the address`,
       );
     }
   });

@@ -31,12 +31,9 @@ export async function findReleasablePayments(
 ): Promise<ReleasablePayment[]> {
   const provider = providerOf(escrow);
   const address = await escrow.getAddress();
-  const [head, now] = await Promise.all([
-    readCall(() => provider.getBlockNumber()),
-    options.now === undefined ? readCall(() => latestTimestamp(provider)) : Promise.resolve(options.now),
-  ]);
+  const now = options.now === undefined ? await readCall(() => latestTimestamp(provider)) : options.now;
   const topic = escrow.interface.getEvent("InvoicePaid").topicHash;
-  const logs = await readCall(() => getLogsInRange(provider, { address, topics: [topic, uintTopic(merchantId)] }, options.fromBlock ?? 0, head));
+  const logs = await readCall(() => getLogsInRange(provider, { address, topics: [topic, uintTopic(merchantId)] }, options.fromBlock ?? 0, "latest"));
   const numbers = [...new Set(logs.filter((l) => !l.removed).map((l) => BigInt(l.topics[2] ?? "0x0")))];
   const registry = MerchantRegistry__factory.connect(await readCall(() => escrow.registry()), provider);
   const terms = await readCall(() => registry.paymentTerms(merchantId));

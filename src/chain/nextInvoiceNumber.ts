@@ -66,13 +66,12 @@ export async function nextInvoiceNumber(
     const paid = escrow.interface.getEvent("InvoicePaid").topicHash;
     const cancelled = escrow.interface.getEvent("InvoiceCancelled").topicHash;
     const address = await escrow.getAddress();
-    const head = await readCall(() => provider.getBlockNumber());
     const logs = await readCall(() =>
       getLogsInRange(
         provider,
         { address, topics: [[paid, cancelled], uintTopic(merchantId)] },
         options.fromBlock ?? 0,
-        head,
+        "latest",
       ),
     );
     const used = new Set<bigint>(logs.filter((log) => !log.removed).map((log) => BigInt(log.topics[2] ?? "0x0")));

@@ -1,4 +1,4 @@
-import { concat } from "ethers";
+import { concat, type TransactionResponse } from "ethers";
 
 import { MerchantRegistry__factory, type PaymentEscrow } from "../../typechain-types/index.js";
 import { checkInvoiceOnChain } from "../invoice/checkInvoiceOnChain.js";
@@ -11,7 +11,7 @@ import { InsufficientBalanceError, UnexpectedError } from "./errors.js";
 import { getTokenInfo } from "./getTokenInfo.js";
 import { connectErc20 } from "./internal/erc20.js";
 import { providerOf, signerOf } from "./internal/runner.js";
-import { readCall, sendTx } from "./internal/send.js";
+import { nonceAfter, readCall, sendTx } from "./internal/send.js";
 import { paymentId } from "./paymentId.js";
 import type { TxOptions, TxResult } from "./types.js";
 
@@ -44,8 +44,10 @@ export interface PaymentResult {
 
 /**
  * Pays a signed invoice from the escrow's connected signer. ETH: sends exactly `amount` as value. ERC-20:
- * checks the balance, and if the escrow's allowance is short of `amount`, approves exactly `amount` (raising
- * the allowance by the shortfall, so nothing is left approved after the payment), then pays.
+ * checks the balance, and if the escrow's allowance is short of `amount`, approves exactly `amount` (so nothing
+ * is left approved after the payment), then pays with the approval's nonce + 1 (never re-read: see
+ * `TxResult.nonce`). If the payment then fails, the allowance is set back to what it was before (a third
+ * transaction, best effort) and the payment's error is thrown.
  * @throws InsufficientBalanceError before any transaction when the balance is short; the typed errors of
  *   `checkInvoiceOnChain`; ScanPayContractError if the escrow still reverts; RunnerError NO_SIGNER.
  */
@@ -85,10 +87,11 @@ export async function payInvoice(
   }
 
   let approval: TxResult | undefined;
-  if (!isEth) {
-    const erc20 = connectErc20(invoice.token, signer);
-    const allowance = await readCall(() => erc20.allowance(address, escrowAddress));
-    if (allowance < invoice.amount) {
+  let allowanceBefore = 0n;
+  const erc20 = isEth ? undefined : connectErc20(invoice.token, signer);
+  if (erc20 !== undefined) {
+    allowanceBefore = await readCall(() => erc20.allowance(address, escrowAddress));
+    if (allowanceBefore < invoice.amount) {
       approval = await sendTx("approve", () => erc20.approve(escrowAddress, invoice.amount), options);
     }
   }
@@ -99,17 +102,37 @@ export async function payInvoice(
     const { token: _token, ...fields } = invoice;
     return encodePackedInvoice({ invoice: fields, tokenIndex: index, signature: signed.signature });
   };
-  const payment = await sendTx(
-    method,
-    () => {
-      if (method === "pay") return escrow.pay(invoice, signed.signature, { value });
-      if (method === "payPacked") return escrow.payPacked(packedBytes(), { value });
-      // payPackedRaw(): the selector followed directly by the packed bytes.
-      const data = concat([escrow.interface.getFunction("payPackedRaw").selector, packedBytes()]);
-      return signer.sendTransaction({ to: escrowAddress, data, value });
-    },
-    options,
-  );
+  // After an approval, the payment takes the next nonce explicitly (see TxResult.nonce).
+  const overrides = { value, ...nonceAfter(approval) };
+  const sent: { payment?: TransactionResponse } = {};
+  let payment: TxResult;
+  try {
+    payment = await sendTx(
+      method,
+      async () => {
+        let tx: TransactionResponse;
+        if (method === "pay") tx = await escrow.pay(invoice, signed.signature, overrides);
+        else if (method === "payPacked") tx = await escrow.payPacked(packedBytes(), overrides);
+        else {
+          // payPackedRaw(): the selector followed directly by the packed bytes.
+          const data = concat([escrow.interface.getFunction("payPackedRaw").selector, packedBytes()]);
+          tx = await signer.sendTransaction({ to: escrowAddress, data, ...overrides });
+        }
+        sent.payment = tx;
+        return tx;
+      },
+      options,
+    );
+  } catch (error) {
+    // Nothing stays approved: the approval made for this payment is set back to what it was (best effort: if
+    // that fails too, the payment's error is still the one thrown).
+    if (erc20 !== undefined && approval !== undefined) {
+      const restore = allowanceBefore;
+      const undoNonce = nonceAfter(sent.payment ?? approval);
+      await sendTx("approve (undo)", () => erc20.approve(escrowAddress, restore, undoNonce), options).catch(() => undefined);
+    }
+    throw error;
+  }
 
   let releaseAt: bigint | undefined;
   for (const log of payment.receipt.logs) {

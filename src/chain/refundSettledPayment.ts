@@ -7,7 +7,7 @@ import { InvalidArgumentError, PaymentNotFoundError } from "./errors.js";
 import { connectErc20 } from "./internal/erc20.js";
 import { getLogsInRange, uintTopic } from "./internal/logs.js";
 import { providerOf, signerOf } from "./internal/runner.js";
-import { readCall, sendTx } from "./internal/send.js";
+import { nonceAfter, readCall, sendTx } from "./internal/send.js";
 import type { TxOptions, TxResult } from "./types.js";
 
 export interface RefundSettledOptions extends TxOptions {
@@ -74,7 +74,6 @@ export async function refundSettledPayment(
     refunded: events.getEvent("PaymentRefunded").topicHash,
     settledRefunded: events.getEvent("SettledPaymentRefunded").topicHash,
   };
-  const head = await readCall(() => provider.getBlockNumber());
   const logs = await readCall(() =>
     getLogsInRange(
       provider,
@@ -83,7 +82,7 @@ export async function refundSettledPayment(
         topics: [Object.values(topics), uintTopic(merchantId), uintTopic(invoiceNumber)],
       },
       options.fromBlock ?? 0,
-      head,
+      "latest",
     ),
   );
   let paid: ReturnType<typeof parsePaymentLog> | undefined;
@@ -143,6 +142,8 @@ export async function refundSettledPayment(
     () =>
       escrow.refundSettled(merchantId, invoiceNumber, payer, token, amount, pointsToRestore, points, {
         value: token === ZERO_ADDRESS ? amount : 0n,
+        // After an approval, the next nonce explicitly (see TxResult.nonce).
+        ...nonceAfter(approval),
       }),
     options,
   );

@@ -8,7 +8,7 @@ import { DeploymentError, InvalidArgumentError } from "./errors.js";
 /** Addresses of one ScanPay deployment. */
 export interface Deployment {
   chainId: bigint;
-  /** The rocketh deployments folder it came from (`deployments/<network>`), or undefined if all were given. */
+  /** The rocketh deployments folder it came from (`deployments/<network>`); undefined when it came from elsewhere. */
   network: string | undefined;
   escrow: string;
   registry: string;
@@ -19,17 +19,39 @@ export interface Deployment {
   startBlock: number;
 }
 
-/** Explicit values that win over the deployments folder. */
+/** A public ScanPay deployment the SDK ships, in `KNOWN_DEPLOYMENTS`. */
+export interface KnownDeployment {
+  escrow: string;
+  registry: string;
+  points: string;
+  /** The faucet TestToken, on testnets that have one. */
+  testToken?: string;
+  /** The deployment's earliest block. */
+  startBlock: number;
+}
+
+/**
+ * The public ScanPay deployments, keyed by chain id (decimal). Empty: ScanPay has no public deployment yet.
+ * `resolveDeployment` starts from this table unless it is given a deployments folder; explicit addresses win.
+ */
+export const KNOWN_DEPLOYMENTS: Readonly<Record<string, KnownDeployment>> = Object.freeze({});
+
+/** Where the addresses come from, and explicit values that win over it. */
 export interface DeploymentOverrides {
   escrow?: string;
   registry?: string;
   points?: string;
   testToken?: string;
   startBlock?: number;
-  /** Use `deployments/<network>` only (it must be for `chainId`). */
-  network?: string;
-  /** Where rocketh writes deployments; default `./deployments` under the current directory. */
+  /**
+   * A folder of local deployments as rocketh (`hardhat deploy`) writes them (`deployments/` of a project): read
+   * only when given (or when `network` is). Without it no file is read and `known` is used.
+   */
   deploymentsDir?: string;
+  /** Use `<deploymentsDir>/<network>` only (it must be for `chainId`); alone, `deploymentsDir` is `./deployments`. */
+  network?: string;
+  /** The table of known deployments when no folder is read; default `KNOWN_DEPLOYMENTS`. */
+  known?: Readonly<Record<string, KnownDeployment>>;
 }
 
 const CONTRACT_FILES = {
@@ -45,18 +67,26 @@ interface DeploymentFile {
 }
 
 /**
- * The ScanPay contract addresses for `chainId`: read from the folder rocketh (`hardhat deploy`) wrote for
- * that chain, `deployments/<network>/` (its `.chain` file holds the chain id; `<Contract>.json` the address and
- * receipt), with any of them replaced by `overrides`. Synchronous; reads only local files.
- * @throws DeploymentError DEPLOYMENT_NOT_FOUND (no folder for the chain and not every address overridden),
+ * The ScanPay contract addresses for `chainId`, from one source, with any of them replaced by `overrides`:
+ * - with `overrides.deploymentsDir` (or `network`): the folder rocketh (`hardhat deploy`) wrote for that chain,
+ *   `<deploymentsDir>/<network>/` (its `.chain` file holds the chain id; `<Contract>.json` the address and
+ *   receipt): local nodes and your own deployments;
+ * - otherwise the SDK's table of public deployments, `KNOWN_DEPLOYMENTS` (empty for now), and no file is read.
+ * All three of `escrow`, `registry` and `points` given explicitly need neither. Synchronous.
+ * @throws DeploymentError DEPLOYMENT_NOT_FOUND (nothing known for the chain and not every address given),
  *   DEPLOYMENT_AMBIGUOUS (several folders for the chain: pass `overrides.network`); InvalidArgumentError for a
  *   malformed override.
  */
 export function resolveDeployment(chainId: bigint, overrides: DeploymentOverrides = {}): Deployment {
+  const useFolder = overrides.deploymentsDir !== undefined || overrides.network !== undefined;
   const dir = resolve(overrides.deploymentsDir ?? join(process.cwd(), "deployments"));
-  const folder = findFolder(dir, chainId, overrides.network);
-  const read = (key: keyof typeof CONTRACT_FILES): { address: string; block: number } | undefined =>
-    folder === undefined ? undefined : readContract(join(dir, folder), CONTRACT_FILES[key]);
+  const folder = useFolder ? findFolder(dir, chainId, overrides.network) : undefined;
+  const known = useFolder ? undefined : (overrides.known ?? KNOWN_DEPLOYMENTS)[chainId.toString()];
+  const read = (key: keyof typeof CONTRACT_FILES): { address: string; block: number } | undefined => {
+    if (folder !== undefined) return readContract(join(dir, folder), CONTRACT_FILES[key]);
+    const address = known?.[key];
+    return known === undefined || address === undefined ? undefined : { address: checkAddress(address, key), block: known.startBlock };
+  };
   const recorded = {
     escrow: read("escrow"),
     registry: read("registry"),
@@ -77,9 +107,12 @@ export function resolveDeployment(chainId: bigint, overrides: DeploymentOverride
       .join(", ");
     throw new DeploymentError(
       "DEPLOYMENT_NOT_FOUND",
-      folder === undefined
-        ? `no ScanPay deployment for chain ${chainId} in ${dir}; deploy first (npx hardhat deploy --network <name>) or give the addresses`
-        : `the deployment in ${join(dir, folder)} has no ${missing}`,
+      folder !== undefined
+        ? `the deployment in ${join(dir, folder)} has no ${missing}`
+        : useFolder
+          ? `no ScanPay deployment for chain ${chainId} in ${dir}; deploy first (npx hardhat deploy --network <name>) or give the addresses`
+          : `no known ScanPay deployment for chain ${chainId}: give the escrow, registry and points addresses, ` +
+            "or the deployments folder of a local deployment (deploymentsDir)",
     );
   }
   const blocks = [recorded.escrow, recorded.registry, recorded.points]

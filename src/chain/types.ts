@@ -27,6 +27,13 @@ export interface TxResult {
   blockNumber: number;
   /** gasUsed * effective gas price, in wei. */
   fee: bigint;
+  /**
+   * The sender's nonce the transaction used. A function that sends several transactions in a row passes
+   * `nonce + 1` to the next one explicitly: ethers providers cache identical RPC reads for 250 ms, so letting the
+   * signer read the nonce again right after a fast (local) block can return the old one ("nonce has already been
+   * used").
+   */
+  nonce: number;
 }
 
 /** A payment is named by (merchantId, invoiceNumber); its id on chain is `merchantId << 64 | invoiceNumber`. */

@@ -6,6 +6,7 @@ import { latestTimestamp, providerOf } from "../chain/internal/runner.js";
 import { readCall } from "../chain/internal/send.js";
 import {
   EscrowPausedError,
+  InvoiceSignatureError,
   InvoiceSignerNotCurrentError,
   InvoiceUsedError,
   InvoiceVoidedError,
@@ -96,16 +97,26 @@ export async function checkInvoiceOnChain(
   if (paused) throw new EscrowPausedError();
   if (!tokenEntry.allowed) throw new TokenNotAllowedError(invoice.token);
   if (terms.status !== 1n) throw new MerchantNotActiveError(invoice.merchantId, terms.status === 0n ? "None" : "Suspended");
+  // A used number first: an invoice cancelled (or paid) and later voided reads "Cancelled" in invoiceStatus too.
+  const statusName = INVOICE_STATUSES[Number(status)];
+  if (statusName !== "Unpaid" && statusName !== "Expired" && statusName !== "Voided") {
+    throw new InvoiceUsedError(invoice.merchantId, invoice.invoiceNumber, statusName === "Cancelled");
+  }
   if (invoice.epoch !== terms.epoch) {
     throw new InvoiceVoidedError(invoice.merchantId, invoice.invoiceNumber, invoice.epoch, terms.epoch);
   }
   if (verified.signer !== terms.signer) {
+    if (verified.signer === undefined && (await readCall(() => provider.getCode(terms.signer))) === "0x") {
+      // Not 64 or 65 bytes, for a signer that can only sign with ECDSA: what a QR text cut short decodes to.
+      const length = (verified.signature.length - 2) / 2;
+      throw new InvoiceSignatureError(
+        "INVOICE_BAD_SIGNATURE",
+        `the invoice's signature is ${length} bytes, but merchant ${invoice.merchantId}'s signer ${terms.signer} signs ` +
+          "with 64 or 65: the QR text is probably cut short or damaged (scan or copy it whole)",
+      );
+    }
     const valid = await isValidContractSignature(provider, terms.signer, verified.digest, verified.signature);
     if (!valid) throw new InvoiceSignerNotCurrentError(invoice.merchantId, terms.signer, verified.signer);
-  }
-  const statusName = INVOICE_STATUSES[Number(status)];
-  if (statusName !== "Unpaid" && statusName !== "Expired" && statusName !== "Voided") {
-    throw new InvoiceUsedError(invoice.merchantId, invoice.invoiceNumber, statusName === "Cancelled");
   }
   return {
     verified,

@@ -27,7 +27,7 @@ export async function findPayment(
 ): Promise<PaymentEvent | undefined> {
   const provider = options.provider ?? providerOf(escrow);
   const address = await escrow.getAddress();
-  const toBlock = options.toBlock ?? (await readCall(() => provider.getBlockNumber()));
+  const toBlock = options.toBlock ?? "latest";
   const topic = escrow.interface.getEvent("InvoicePaid").topicHash;
   const logs = await readCall(() =>
     getLogsInRange(provider, { address, topics: [topic, uintTopic(merchantId), uintTopic(invoiceNumber)] }, options.fromBlock ?? 0, toBlock),

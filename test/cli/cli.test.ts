@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -62,7 +62,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
   /** Runs the CLI against the test node; resolves with its exit code and output (never rejects on exit code). */
   function cli(
     args: string[],
-    options: { stdin?: string; network?: boolean; onStdout?: (stdout: string) => void } = {},
+    options: { stdin?: string; network?: boolean; onStdout?: (stdout: string) => void; onStderr?: (stderr: string) => void } = {},
   ): Promise<Run> {
     // The default network, localhost, pointed at the test's node through LOCALHOST_URL (read by hardhat.config.ts).
     const networkArgs = options.network === false ? [] : ["--deployments", path.join(work, "deployments")];
@@ -82,7 +82,10 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
         stdout += chunk.toString();
         options.onStdout?.(stdout);
       });
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        options.onStderr?.(stderr);
+      });
       if (options.stdin !== undefined) child.stdin!.end(options.stdin);
       const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
       child.once("error", reject);
@@ -319,15 +322,19 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       const minted = await cliJson(["faucet", "--amount", "100", ...as("tokenPayer")]);
       expect(minted.balance).to.equal("100000000");
 
-      // A watcher started before the payments, needing 2 confirmations.
+      // A watcher started before the payments, needing 2 confirmations (it reports only payments mined after it
+      // started: wait until it says so).
       let watchedSoFar = "";
+      let watchStarted = "";
       const watching = cli(
         [
           "watch", "--merchant", "1", "--invoice", "1", "--invoice", "2", "--count", "2", "--confirmations", "2",
           "--poll", "200ms", "--timeout", "40s", "--json",
         ],
-        { onStdout: (stdout) => (watchedSoFar = stdout) },
+        { onStdout: (stdout) => (watchedSoFar = stdout), onStderr: (stderr) => (watchStarted = stderr) },
       );
+      for (let waited = 0; !watchStarted.includes("watching merchant #1") && waited < 20_000; waited += 100) await sleep(100);
+      expect(watchStarted).to.match(/from block \d+ \(new payments only; --all for earlier ones\)/);
       const escrowBefore = await token.balanceOf(await escrow.getAddress());
       const payerBefore = await token.balanceOf(account("tokenPayer"));
       const paid = await cliJson<{ approval: { label: string }; status: string; amount: string; releaseAt: string }>([
@@ -535,6 +542,111 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expectOneLineError(await cli(["pay", outstanding.compact!, "--yes", ...as("ethPayer")]), /was voided: it was signed for epoch 0/);
       const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
       expect(fresh.epoch).to.equal("1");
+    });
+  });
+
+  describe("invoice cancel, watch from now on, refunds in status, balances, amounts, QR texts, a restarted node", () => {
+    it("invoice cancel makes an unpaid invoice unpayable: status Cancelled, pay says cancelled even after void-all", async () => {
+      const invoice = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      const number = invoice.invoiceNumber!;
+      expectOneLineError(
+        await cli(["invoice", "cancel", "1", number, ...as("tokenPayer")]),
+        /only merchant 1's owner .* or signer .* may cancel its invoices/,
+      );
+      const cancelled = await cliJson(["invoice", "cancel", "1", number, ...as("merchant")]);
+      expect(cancelled).to.include({ merchantId: "1", invoiceNumber: number, status: "Cancelled" });
+      expect(await escrow.isInvoiceUsed(1, BigInt(number))).to.equal(true);
+      expectOneLineError(await cli(["invoice", "cancel", "1", number, ...as("merchant")]), /cannot be cancelled: it is already cancelled/);
+      // Voiding every invoice afterwards: pay and status still agree that it was cancelled.
+      await cliJson(["invoice", "void-all", "1", ...as("merchant")]);
+      expect((await cliJson<{ status: string }>(["invoice", "status", invoice.compact!])).status).to.equal("Cancelled");
+      expectOneLineError(await cli(["pay", invoice.compact!, "--yes", ...as("ethPayer")]), new RegExp(`invoice ${number} of merchant 1 was already cancelled`));
+    });
+
+    it("watch reports only payments mined after it started, unless --all", async () => {
+      const invoice = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "0.001", "--quiet", ...as("merchant")]);
+      await cliJson(["pay", invoice.compact!, "--yes", ...as("ethPayer")]);
+      const number = invoice.invoiceNumber!;
+      const [fromNow, all] = await Promise.all([
+        cli(["watch", "--merchant", "1", "--invoice", number, "--count", "1", "--timeout", "3s", "--poll", "200ms"]),
+        cli(["watch", "--merchant", "1", "--invoice", number, "--all", "--count", "1", "--timeout", "20s", "--poll", "200ms", "--json"]),
+      ]);
+      expect(fromNow.code).to.equal(1);
+      expect(fromNow.stdout).to.equal("");
+      expect(fromNow.stderr.trim().split("\n").at(-1)).to.equal("error: timed out after 3s: 0 of 1 payments seen");
+      expect(all.code, all.stderr).to.equal(0);
+      expect((JSON.parse(all.stdout) as { invoiceNumber: string }).invoiceNumber).to.equal(number);
+    });
+
+    it("invoice status shows the points settlement will award after a partial refund, and the amount paid after a full one", async () => {
+      const invoice = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--points", "10", "--quiet", ...as("merchant")]);
+      const paying = await cli(["pay", invoice.compact!, "--yes", ...as("ethPayer")]);
+      expect(paying.code, paying.stderr).to.equal(0);
+      // A balance shows at most 6 decimals (rounded down), not 18.
+      expect(paying.stdout).to.match(/\(balance \d+\.\d{2,6} ETH\)/);
+      const number = invoice.invoiceNumber!;
+      await cliJson(["refund", "1", number, "--amount", "0.25", ...as("merchant")]);
+      const partial = await cli(["invoice", "status", "--merchant", "1", "--number", number]);
+      expect(partial.stdout).to.match(/status:\s+PartiallyRefunded/);
+      expect(partial.stdout).to.match(/points on settlement:\s+7 \(10 signed, less the refunded share\)/);
+      const partialJson = await cliJson<{ payment: Record<string, string> }>(["invoice", "status", "--merchant", "1", "--number", number]);
+      expect([partialJson.payment.pointsAward, partialJson.payment.pointsOnSettlement]).to.deep.equal(["10", "7"]);
+
+      await cliJson(["refund", "1", number, ...as("merchant")]);
+      const full = await cli(["invoice", "status", "--merchant", "1", "--number", number]);
+      expect(full.stdout).to.match(/status:\s+Refunded/);
+      expect(full.stdout).to.match(/amount:\s+1\.00 ETH/);
+      expect(full.stdout).to.match(/refunded:\s+1\.00 ETH \(in full\)/);
+      expect(full.stdout).to.not.contain("points on settlement");
+    });
+
+    it("a negative --amount is refused as not positive", async () => {
+      expectOneLineError(
+        await cli(["invoice", "create", "--merchant", "1", "--amount=-1", "--quiet", ...as("merchant")]),
+        /--amount must be a positive amount, got -1/,
+      );
+    });
+
+    it("an empty or lower-case QR text names both accepted prefixes", async () => {
+      const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      const [empty, lower] = await Promise.all([
+        cli(["pay", "", "--yes"], { network: false }),
+        cli(["pay", fresh.compact!.toLowerCase(), "--yes"], { network: false }),
+      ]);
+      expectOneLineError(empty, /must start with SCANPAY: or ethereum:/);
+      expectOneLineError(lower, /must start with SCANPAY: or ethereum:/);
+    });
+
+    it("a compact text cut short is reported as cut short, not as an altered invoice", async () => {
+      const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
+      // The shortest cut that still decodes: the signature (the rest of the payload) just comes out shorter.
+      const cut = [1, 2, 3, 4, 5, 6]
+        .map((n) => fresh.compact!.slice(0, -n))
+        .find((text) => {
+          try {
+            decodeCompactInvoice(text);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+      expect(cut, "no cut of 1..6 characters decodes").to.be.a("string");
+      expectOneLineError(
+        await cli(["pay", cut!, "--yes", ...as("ethPayer")]),
+        /signature is \d+ bytes, but merchant 1's signer .* signs with 64 or 65: the QR text is probably cut short/,
+      );
+    });
+
+    it("after a node restart (no code at the recorded addresses) suggests deploying with --network localhost", async () => {
+      const stale = path.join(work, "stale-deployments");
+      await cp(path.join(work, "deployments"), stale, { recursive: true });
+      const file = path.join(stale, "localhost", "PaymentEscrow.json");
+      const recorded = JSON.parse(await readFile(file, "utf8")) as { address: string };
+      await writeFile(file, JSON.stringify({ ...recorded, address: "0x00000000000000000000000000000000000000e5" }));
+      expectOneLineError(
+        await cli(["merchant", "show", "1", "--deployments", stale], { network: false }),
+        /no escrow contract at .* \(was the node restarted\?\); redeploy \(npx hardhat deploy --network localhost\)/,
+      );
     });
   });
 

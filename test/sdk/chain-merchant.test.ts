@@ -245,6 +245,36 @@ describe("chain: merchants and deployments", () => {
       await rejection(() => resolveDeployment(1n, { deploymentsDir: root, network: "other" }), DeploymentError, "DEPLOYMENT_NOT_FOUND");
     });
 
+    it("reads no folder unless one is given: ./deployments of the current directory is ignored", async () => {
+      writeDeployment(root, "localhost", "31337", { PaymentEscrow: "0x3", MerchantRegistry: "0x1", LoyaltyPoints: "0x2" });
+      // A project folder with deployments/localhost for chain 31337, made the current directory.
+      const project = join(root, "project");
+      writeDeployment(join(project, "deployments"), "localhost", "31337", { PaymentEscrow: "0x3", MerchantRegistry: "0x1", LoyaltyPoints: "0x2" });
+      const cwd = process.cwd();
+      process.chdir(project);
+      let error: DeploymentError;
+      try {
+        error = await rejection(() => resolveDeployment(31337n), DeploymentError, "DEPLOYMENT_NOT_FOUND");
+      } finally {
+        process.chdir(cwd);
+      }
+      expect(error.message).to.contain("no known ScanPay deployment for chain 31337");
+      expect(resolveDeployment(31337n, { deploymentsDir: root }).escrow).to.equal(ADDRESSES.escrow);
+    });
+
+    it("starts from the table of known deployments keyed by chain id, explicit addresses winning", () => {
+      const known = {
+        "10": { escrow: ADDRESSES.escrow.toLowerCase(), registry: ADDRESSES.registry, points: ADDRESSES.points, startBlock: 99 },
+      };
+      expect(resolveDeployment(10n, { known })).to.deep.equal({
+        chainId: 10n, network: undefined, escrow: ADDRESSES.escrow, registry: ADDRESSES.registry, points: ADDRESSES.points,
+        testToken: undefined, startBlock: 99,
+      });
+      const other = ethers.Wallet.createRandom().address;
+      expect(resolveDeployment(10n, { known, escrow: other }).escrow).to.equal(other);
+      expect(() => resolveDeployment(11n, { known })).to.throw(DeploymentError, /no known ScanPay deployment for chain 11/);
+    });
+
     it("throws InvalidArgumentError for a malformed override", async () => {
       const error = await rejection(() => resolveDeployment(1n, { deploymentsDir: root, escrow: "0x1234" }), InvalidArgumentError, "INVALID_ARGUMENT");
       expect(error.argument).to.equal("escrow");

@@ -364,6 +364,29 @@ describe("invoice", () => {
       await rejection(check(cancelled), InvoiceUsedError, "INVOICE_CANCELLED");
     });
 
+    it("throws INVOICE_CANCELLED, not INVOICE_VOIDED, for an invoice cancelled before its merchant voided its invoices", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 3n }));
+      await f.escrow.connect(f.invoiceKey).cancelInvoice(f.instantId, 3n);
+      await f.registry.connect(f.invoiceKey).voidInvoices(f.instantId);
+      // What invoiceStatus reads for it, with its epoch: Cancelled (index 7).
+      expect(await f.escrow.invoiceStatus(f.instantId, 3n, 0n, 0n)).to.equal(7n);
+      await rejection(check(s), InvoiceUsedError, "INVOICE_CANCELLED");
+      await expect(f.escrow.connect(f.customer).pay(s.invoice, s.signature, { value: s.invoice.amount }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvoiceVoided")
+        .withArgs(0n, 1n);
+    });
+
+    it("throws INVOICE_BAD_SIGNATURE naming a cut-short QR text for a short signature of an ECDSA signer", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 5n }));
+      const cut = { invoice: s.invoice, signature: s.signature.slice(0, -4) }; // 62 bytes: the end of the QR lost
+      const error = await rejection(check(cut), InvoiceSignatureError, "INVOICE_BAD_SIGNATURE");
+      expect(error.message).to.contain("signature is 62 bytes");
+      expect(error.message).to.contain("probably cut short");
+      await expect(f.escrow.connect(f.customer).pay(cut.invoice, cut.signature, { value: s.invoice.amount }))
+        .to.be.revertedWithCustomError(f.escrow, "PaymentEscrowInvalidSignature")
+        .withArgs(f.instantId, f.invoiceKey.address);
+    });
+
     it("throws InvoiceVoidedError once the merchant voided its invoices, as the escrow reverts", async () => {
       const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 4n }));
       await f.registry.connect(f.invoiceKey).voidInvoices(f.instantId);

@@ -6,13 +6,22 @@ const MIN_SPLIT_RANGE = 1_000;
 /**
  * `eth_getLogs` over [fromBlock, toBlock]: one query when the provider accepts it; when it refuses a wide range
  * (many public RPCs cap it), the range is halved until the parts are accepted. Logs come back in chain order.
+ * `toBlock` "latest" is sent as the tag (the head is read only to split a refused range): ethers caches an
+ * identical `eth_blockNumber` for 250 ms, so a head read just before a transaction was mined would miss it.
  */
 export async function getLogsInRange(
-  provider: Pick<Provider, "getLogs">,
+  provider: Pick<Provider, "getLogs" | "getBlockNumber">,
   filter: Omit<Filter, "fromBlock" | "toBlock">,
   fromBlock: number,
-  toBlock: number,
+  toBlock: number | "latest",
 ): Promise<Log[]> {
+  if (toBlock === "latest") {
+    try {
+      return await provider.getLogs({ ...filter, fromBlock, toBlock });
+    } catch {
+      return getLogsInRange(provider, filter, fromBlock, await provider.getBlockNumber());
+    }
+  }
   if (toBlock < fromBlock) return [];
   try {
     return await provider.getLogs({ ...filter, fromBlock, toBlock });

@@ -5,7 +5,7 @@ import { clip, str, type CommandSpec } from "../args.js";
 import { withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { sendTransaction } from "../sdk.js";
-import { formatAmount, parseAmount } from "./invoice.js";
+import { formatAmount, formatBalance, parseAmount } from "./invoice.js";
 
 const faucet: CommandSpec = {
   path: ["faucet"],
@@ -30,7 +30,7 @@ const faucet: CommandSpec = {
       const erc20 = ctx.erc20(testToken).connect(await ctx.signer());
       const tx = ctx.mined(await sendTransaction("mint", () => erc20.mint(to, amount), ctx.txOptions()));
       const balance = await ctx.erc20(testToken).balanceOf(to);
-      ctx.out.result(`Minted ${formatAmount(amount, token)} to ${to} (balance ${formatAmount(balance, token)})`, {
+      ctx.out.result(`Minted ${formatAmount(amount, token)} to ${to} (balance ${formatBalance(balance, token)})`, {
         token: testToken,
         symbol: token.symbol,
         decimals: token.decimals,

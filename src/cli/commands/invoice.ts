@@ -33,6 +33,7 @@ import {
   renderTerminal,
   voidInvoices,
 } from "../sdk.js";
+import { cancelInvoice } from "../../chain/cancelInvoice.js";
 import { parseMerchantId } from "./merchant.js";
 
 const MAX_UINT32 = (1n << 32n) - 1n;
@@ -42,8 +43,18 @@ export function formatAmount(amount: bigint, token: Pick<TokenInfo, "symbol" | "
   return `${formatUnits(amount, token.decimals, { minFractionDigits: Math.min(2, token.decimals) })} ${token.symbol}`;
 }
 
+/** Fraction digits a balance shows at most (rounded down: a balance is never overstated). */
+const BALANCE_DIGITS = 6;
+
+/** A balance for display: `9999.949999 ETH`, not all 18 decimals. Amounts to pay use `formatAmount` (exact). */
+export function formatBalance(balance: bigint, token: Pick<TokenInfo, "symbol" | "decimals">): string {
+  const drop = token.decimals > BALANCE_DIGITS ? 10n ** BigInt(token.decimals - BALANCE_DIGITS) : 1n;
+  return formatAmount(balance - (balance % drop), token);
+}
+
 /** A human amount typed for `token`, exactly (`12.50` with 6 decimals is 12500000). */
 export function parseAmount(text: string, token: Pick<TokenInfo, "symbol" | "decimals">, what = "--amount"): bigint {
+  if (/^\s*-/.test(text)) throw new UsageError(`${what} must be a positive amount, got ${clip(text.trim())}`);
   try {
     return parseUnitsExact(text.trim(), token.decimals, { max: INVOICE_LIMITS.amount });
   } catch (error) {
@@ -289,6 +300,8 @@ export interface InvoiceStatusView {
     releaseAt: bigint;
     pointsAward: bigint;
     pointsRedeem: bigint;
+    /** What settlement will award: `pointsAward` less the refunded share (rounded down, as the escrow does). */
+    pointsOnSettlement: bigint;
   };
 }
 
@@ -322,11 +335,32 @@ export async function readInvoiceStatus(
         releaseAt: event.releaseAt,
         pointsAward: 0n,
         pointsRedeem: 0n,
+        pointsOnSettlement: 0n,
       };
       view.paidIn = { blockNumber: event.blockNumber, transactionHash: event.transactionHash };
     }
   }
-  if (p !== undefined) {
+  if (p !== undefined && info.status === "Refunded") {
+    // A payment refunded in full keeps only payer and token on chain: the amount comes from its InvoicePaid event.
+    const token = (await ctx.tokens())[p.tokenIndex];
+    const event = await findPayment(await ctx.escrow(), merchantId, invoiceNumber, {
+      fromBlock: (await ctx.deployment()).startBlock,
+    });
+    const amount = event?.amount ?? p.amount;
+    view.payment = {
+      payer: p.payer,
+      token: token?.address ?? `index ${p.tokenIndex}`,
+      symbol: token?.symbol ?? "?",
+      decimals: token?.decimals ?? 0,
+      amount,
+      refunded: amount,
+      releaseAt: p.releaseAt,
+      pointsAward: p.pointsAward,
+      pointsRedeem: p.pointsRedeem,
+      pointsOnSettlement: 0n,
+    };
+    if (event !== undefined) view.paidIn = { blockNumber: event.blockNumber, transactionHash: event.transactionHash };
+  } else if (p !== undefined) {
     const token = (await ctx.tokens())[p.tokenIndex];
     view.payment = {
       payer: p.payer,
@@ -338,6 +372,7 @@ export async function readInvoiceStatus(
       releaseAt: p.releaseAt,
       pointsAward: p.pointsAward,
       pointsRedeem: p.pointsRedeem,
+      pointsOnSettlement: p.amount === 0n ? 0n : (p.pointsAward * (p.amount - p.refunded)) / p.amount,
     };
   }
   return view;
@@ -351,7 +386,9 @@ export function statusLines(view: InvoiceStatusView, now: bigint): string[] {
   const p = view.payment;
   if (p !== undefined) {
     rows.push(["payer", p.payer], ["amount", formatAmount(p.amount, p)]);
-    if (p.refunded > 0n) rows.push(["refunded", formatAmount(p.refunded, p)]);
+    if (p.refunded > 0n) {
+      rows.push(["refunded", `${formatAmount(p.refunded, p)}${p.refunded === p.amount ? " (in full)" : ""}`]);
+    }
     const label = view.status === "Disputed" ? "dispute deadline" : "releasable";
     if (view.paidIn !== undefined) {
       rows.push(["paid in", `block ${view.paidIn.blockNumber}, tx ${view.paidIn.transactionHash}`]);
@@ -359,7 +396,14 @@ export function statusLines(view: InvoiceStatusView, now: bigint): string[] {
       const when = p.releaseAt > now ? `in ${formatDuration(p.releaseAt - now)}` : "now";
       rows.push([label, `${formatTime(p.releaseAt)} (${when})`]);
     }
-    if (p.pointsAward > 0n) rows.push(["points on settlement", String(p.pointsAward)]);
+    if (view.status !== "Refunded" && view.status !== "Settled" && p.pointsAward > 0n) {
+      rows.push([
+        "points on settlement",
+        p.pointsOnSettlement === p.pointsAward
+          ? String(p.pointsAward)
+          : `${p.pointsOnSettlement} (${p.pointsAward} signed, less the refunded share)`,
+      ]);
+    }
   }
   return table(rows);
 }
@@ -439,4 +483,47 @@ const voidAll: CommandSpec = {
   },
 };
 
-export const invoiceCommands: CommandSpec[] = [create, status, voidAll];
+const cancel: CommandSpec = {
+  path: ["invoice", "cancel"],
+  summary: "cancel one unpaid invoice so it can never be paid (owner or signer)",
+  details: [
+    "Uses up the invoice number on chain: a QR code of it is refused from then on (status Cancelled). To stop every",
+    "unpaid invoice at once, use scanpay invoice void-all.",
+  ],
+  positionals: [
+    { name: "merchant-id", description: "the merchant's id" },
+    { name: "invoice-number", description: "the invoice's number" },
+  ],
+  examples: ["scanpay invoice cancel 1 7 --account 4"],
+  async run({ values, positionals }) {
+    const merchantId = parseMerchantId(positionals[0]);
+    const invoiceNumber = parseUint(positionals[1]!, "invoice number", INVOICE_LIMITS.invoiceNumber);
+    await withContext(values, async (ctx) => {
+      const registry = await ctx.registry();
+      const merchant = await getMerchant(registry, merchantId);
+      const account = await ctx.address();
+      if (merchant.owner !== account && merchant.signer !== account) {
+        throw new CliError(
+          `only merchant ${merchantId}'s owner ${merchant.owner} or signer ${merchant.signer} may cancel its invoices, not ${account}`,
+          "NOT_OWNER_OR_SIGNER",
+        );
+      }
+      const escrow = await ctx.escrow();
+      const before = await invoiceStatus(escrow, merchantId, invoiceNumber);
+      if (before.status !== "Unpaid") {
+        const why = before.status === "Cancelled" ? "it is already cancelled" : `it was paid (status ${before.status})`;
+        throw new CliError(`invoice ${invoiceNumber} of merchant ${merchantId} cannot be cancelled: ${why}`, "INVOICE_USED");
+      }
+      const tx = ctx.mined(await cancelInvoice(escrow.connect(await ctx.signer()), merchantId, invoiceNumber, ctx.txOptions()));
+      ctx.out.result(
+        [
+          `Cancelled invoice ${invoiceNumber} of merchant #${merchantId}: it can no longer be paid`,
+          `  ${tx.label}: ${tx.hash} (block ${tx.blockNumber}, gas ${tx.gasUsed})`,
+        ],
+        { merchantId, invoiceNumber, status: "Cancelled", transactionHash: tx.hash },
+      );
+    });
+  },
+};
+
+export const invoiceCommands: CommandSpec[] = [create, status, cancel, voidAll];

@@ -14,7 +14,7 @@ import {
   type TransferRequest,
   type TxResult,
 } from "../sdk.js";
-import { formatAmount, parseAmount } from "./invoice.js";
+import { formatAmount, formatBalance, parseAmount } from "./invoice.js";
 
 function txJson(tx: TxResult | undefined) {
   return tx === undefined
@@ -40,7 +40,7 @@ function insufficient(
     token.address,
     required,
     available,
-    `insufficient balance: ${account} holds ${formatAmount(available, token)} but ${what} ${formatAmount(required, token)}`,
+    `insufficient balance: ${account} holds ${formatBalance(available, token)} but ${what} ${formatAmount(required, token)}`,
   );
 }
 
@@ -104,7 +104,7 @@ async function payInvoiceQr(ctx: Context, text: string, yes: boolean): Promise<v
   if (invoice.orderRef !== ZERO_BYTES32) rows.push(["order ref", invoice.orderRef]);
   rows.push(
     ["signed by", `${check.signer} (the merchant's current signer)`],
-    ["pay from", `${account} (balance ${formatAmount(balance, token)})`],
+    ["pay from", `${account} (balance ${formatBalance(balance, token)})`],
   );
   if (!ctx.out.json) {
     ctx.out.line(`Invoice checked on chain ${ctx.chainId} (${ctx.networkName}), escrow ${escrowAddress}:`);
@@ -173,7 +173,7 @@ async function payTransfer(ctx: Context, request: TransferRequest, amountText: s
       ["amount", formatAmount(amount, token)],
     ];
     if (request.kind === "erc20") rows.push(["token", `${token.symbol} ${token.address}, ${token.decimals} decimals`]);
-    rows.push(["pay from", `${signer.address} (balance ${formatAmount(balance, token)})`]);
+    rows.push(["pay from", `${signer.address} (balance ${formatBalance(balance, token)})`]);
     for (const line of table(rows)) ctx.out.line(`  ${line}`);
   }
   await confirmOrAbort(yes, `Send ${formatAmount(amount, token)} to ${request.to}?`);

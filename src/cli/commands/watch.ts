@@ -15,6 +15,7 @@ const watch: CommandSpec = {
     "One log query per poll covers every invoice of the merchant; each payment is reported once, after",
     "--confirmations blocks (default 1 on a local chain, 3 elsewhere), never twice and never from a block that",
     "was reorganised away. Runs until --count payments were seen, --timeout passes, or Ctrl-C.",
+    "Only payments mined after it starts are reported, unless --all (from the deployment on) or --from-block.",
     "With --json, each payment is one JSON line (NDJSON).",
   ],
   options: {
@@ -51,7 +52,10 @@ const watch: CommandSpec = {
       });
       const confirmations =
         str(values, "confirmations") !== undefined ? ctx.confirmations : ctx.chainId === 31337n ? 1 : 3;
-      const fromBlock = flag(values, "all") ? deployment.startBlock : fromBlockOption;
+      // Default: payments mined after the watch started only (the head now is already in the past).
+      const fromBlock = flag(values, "all")
+        ? deployment.startBlock
+        : (fromBlockOption ?? (await ctx.provider.getBlockNumber()) + 1);
       const tokens = await ctx.tokens();
       const byAddress = new Map(tokens.map((t) => [t.address.toLowerCase(), t]));
       let seen = 0;
@@ -59,7 +63,8 @@ const watch: CommandSpec = {
       ctx.out.progress(
         `watching merchant #${merchantId} on ${ctx.networkName} (chain ${ctx.chainId}), ` +
           `${confirmations} confirmation${confirmations === 1 ? "" : "s"}` +
-          (fromBlock === undefined ? "" : `, from block ${fromBlock}`) +
+          `, from block ${fromBlock}` +
+          (flag(values, "all") || fromBlockOption !== undefined ? "" : " (new payments only; --all for earlier ones)") +
           (invoices.length > 0 ? `, invoices ${invoices.join(", ")}` : "") +
           (timeoutMs === undefined ? "; Ctrl-C to stop" : `, for ${timeoutText}`) +
           "...",
@@ -88,7 +93,7 @@ const watch: CommandSpec = {
         ...(invoices.length > 0 ? { invoiceNumbers: invoices } : {}),
         confirmations,
         pollIntervalMs: pollMs,
-        ...(fromBlock === undefined ? {} : { fromBlock }),
+        fromBlock,
         onPayment,
         // Progress on stderr only: a payment still confirming is not a report (a reorg may remove it).
         onPending: (p) =>
