@@ -9,8 +9,16 @@ import type { UserConfig } from "rocketh/types";
 
 import { TESTNETS } from "./local-chains.js";
 
-/** On a testnet one key does everything unless an address is given for the role. */
-const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, 0]));
+/**
+ * On a testnet one key does everything unless an address is given for the role: the role refers to the named
+ * account `deployer`. Not the index `0`: rocketh picks `accountDef[network] || accountDef[chainId] ||
+ * accountDef.default`, so a falsy `0` fell through to the default index 1, which a one-key testnet config does not
+ * have ("cannot get account for admin"). A string without `0x` is another named account's name.
+ */
+const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, "deployer"])) as Record<
+  (typeof TESTNETS)[number],
+  "deployer"
+>;
 
 export const config = {
   accounts: {
