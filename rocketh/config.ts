@@ -6,7 +6,7 @@ import * as deployExtension from "@rocketh/deploy";
 import * as readExecuteExtension from "@rocketh/read-execute";
 import * as viemExtension from "@rocketh/viem";
 import type { UserConfig } from "rocketh/types";
-import { hardhat } from "viem/chains";
+import { baseSepolia, hardhat } from "viem/chains";
 
 import { TESTNETS } from "./local-chains.js";
 
@@ -22,9 +22,10 @@ const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, "dep
 >;
 
 export const config = {
-  // Chain 31337 is both viem's `hardhat` and `localhost` chain (and foundry's), so rocketh found no unique public
-  // info for it and printed "chain with id 31337 has no public info" on every deployment (each test fixture).
-  chains: { 31337: { info: hardhat } },
+  // Chains viem lists twice, so that rocketh found no unique public info for them and printed "chain with id ...
+  // has no public info" on every deployment: 31337 (viem's `hardhat`, `foundry` and `anvil`: every test fixture) and
+  // 84532 (`baseSepolia` and `baseSepoliaPreconf`). Sepolia and OP Sepolia are found by name or chain id.
+  chains: { 31337: { info: hardhat }, 84532: { info: baseSepolia } },
   accounts: {
     deployer: { default: 0 },
     // Separate accounts locally, so tests prove the roles are wired to the right holders.

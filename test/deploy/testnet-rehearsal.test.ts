@@ -176,6 +176,14 @@ describe("npx hardhat deploy --network <testnet> --skip-prompts (rehearsal on a 
         expect(state!.feeBps, "feeBps").to.equal(BigInt(config.data.feeBps.default));
       });
 
+      it("prints the deployment, without Hardhat's deprecation warning for network.connect() or chain-info notices", async () => {
+        const { run } = await rehearsals.results.get(network)!;
+        expect(run.code, describeRun(run)).to.equal(0);
+        expect(run.output, "the deploy's own lines still show").to.match(/Deploying PaymentEscrow\b/);
+        expect(run.output).to.not.match(/hre\.network\.connect\(\) is deprecated/);
+        expect(run.output).to.not.match(/has no public info|different chainId/);
+      });
+
       it("deploys and allowlists no TestToken (ETH only)", async () => {
         const { run, saved, state } = await rehearsals.results.get(network)!;
         expect(run.code, describeRun(run)).to.equal(0);
