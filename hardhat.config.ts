@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig, overrideTask } from "hardhat/config";
 import type { HttpNetworkUserConfig } from "hardhat/types/config";
+import type { HardhatPlugin } from "hardhat/types/plugins";
 import hardhatDeploy from "hardhat-deploy";
 
 const require = createRequire(import.meta.url);
@@ -27,8 +28,14 @@ const testnet = (name: string, chainType: "l1" | "op"): HttpNetworkUserConfig =>
   accounts: [configVariable(`${name}_PRIVATE_KEY`)],
 });
 
+/** Keeps the compiler's warnings about npm packages' files (OpenZeppelin) out of every build's output. */
+const libraryWarnings: HardhatPlugin = {
+  id: "scanpay-library-warnings",
+  hookHandlers: { solidity: () => import("./scripts/tasks/library-warnings.js") },
+};
+
 export default defineConfig({
-  plugins: [hardhatToolboxMochaEthers, hardhatDeploy],
+  plugins: [hardhatToolboxMochaEthers, hardhatDeploy, libraryWarnings],
   tasks: [
     // `hardhat deploy` first builds (fresh clone, or instrumented artifacts left by a coverage run) and does not ask
     // for confirmation on a local chain: scripts/tasks/deploy.ts.

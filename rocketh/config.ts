@@ -6,13 +6,26 @@ import * as deployExtension from "@rocketh/deploy";
 import * as readExecuteExtension from "@rocketh/read-execute";
 import * as viemExtension from "@rocketh/viem";
 import type { UserConfig } from "rocketh/types";
+import { baseSepolia, hardhat } from "viem/chains";
 
 import { TESTNETS } from "./local-chains.js";
 
-/** On a testnet one key does everything unless an address is given for the role. */
-const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, 0]));
+/**
+ * On a testnet one key does everything unless an address is given for the role: the role refers to the named
+ * account `deployer`. Not the index `0`: rocketh picks `accountDef[network] || accountDef[chainId] ||
+ * accountDef.default`, so a falsy `0` fell through to the default index 1, which a one-key testnet config does not
+ * have ("cannot get account for admin"). A string without `0x` is another named account's name.
+ */
+const deployerOnTestnets = Object.fromEntries(TESTNETS.map((name) => [name, "deployer"])) as Record<
+  (typeof TESTNETS)[number],
+  "deployer"
+>;
 
 export const config = {
+  // Chains viem lists twice, so that rocketh found no unique public info for them and printed "chain with id ...
+  // has no public info" on every deployment: 31337 (viem's `hardhat`, `foundry` and `anvil`: every test fixture) and
+  // 84532 (`baseSepolia` and `baseSepoliaPreconf`). Sepolia and OP Sepolia are found by name or chain id.
+  chains: { 31337: { info: hardhat }, 84532: { info: baseSepolia } },
   accounts: {
     deployer: { default: 0 },
     // Separate accounts locally, so tests prove the roles are wired to the right holders.

@@ -9,7 +9,11 @@
  * 2. Skips the "Do you want to proceed?" prompt on a local chain (the `localhost` rehearsal against
  *    `npx hardhat node`): without a terminal that prompt made the deploy exit 13. A testnet still asks unless
  *    `--skip-prompts` is given.
+ * 3. Lets hardhat-deploy's task connect through `hre.network.create()`: it calls the deprecated
+ *    `hre.network.connect()` (in Hardhat 3.18 exactly `create()` plus a flag), after which Hardhat ended every
+ *    deploy with "WARNING: hre.network.connect() is deprecated".
  */
+import type { NetworkManager } from "hardhat/types/network";
 import type { TaskOverrideActionFunction } from "hardhat/types/tasks";
 
 import { TESTNETS, isLocalChain } from "../../rocketh/local-chains.js";
@@ -37,7 +41,19 @@ const deployAfterCleanBuild: TaskOverrideActionFunction = async (args, hre, runS
       await connection.close();
     }
   }
-  return runSuper({ ...args, skipPrompts });
+  return withoutDeprecatedConnect(hre.network, () => runSuper({ ...args, skipPrompts }));
 };
+
+/** Runs `action` with `network.connect` standing for `network.create` (same connection, no deprecation flag). */
+async function withoutDeprecatedConnect<T>(network: NetworkManager, action: () => Promise<T>): Promise<T> {
+  const own = Object.getOwnPropertyDescriptor(network, "connect");
+  network.connect = network.create.bind(network) as NetworkManager["connect"];
+  try {
+    return await action();
+  } finally {
+    if (own === undefined) delete (network as Partial<NetworkManager>).connect;
+    else Object.defineProperty(network, "connect", own);
+  }
+}
 
 export default deployAfterCleanBuild;

@@ -48,15 +48,25 @@ export interface HardhatNode {
   stop(): Promise<void>;
 }
 
+/** What chain a `hardhat node` simulates; by default Hardhat's own (chain id 31337, chain type l1). */
+export interface NodeChain {
+  chainId?: number;
+  chainType?: "l1" | "op";
+}
+
 /**
- * Starts `hardhat node` from `repoRoot` (with the Node that runs the tests) on a free port and waits until it
- * listens. The node is killed when the test process exits, even if `stop` is never reached.
+ * Starts `hardhat node` from `repoRoot` (with the Node that runs the tests) on a free port of 127.0.0.1 and waits
+ * until it listens. The node is killed when the test process exits, even if `stop` is never reached.
  */
-export async function startHardhatNode(repoRoot: string, timeoutMs: number): Promise<HardhatNode> {
+export async function startHardhatNode(repoRoot: string, timeoutMs: number, chain: NodeChain = {}): Promise<HardhatNode> {
   const port = await freePort();
+  const chainArgs = [
+    ...(chain.chainId === undefined ? [] : ["--chain-id", String(chain.chainId)]),
+    ...(chain.chainType === undefined ? [] : ["--chain-type", chain.chainType]),
+  ];
   const child = spawn(
     process.execPath,
-    [path.join(repoRoot, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port)],
+    [path.join(repoRoot, "node_modules/.bin/hardhat"), "node", "--hostname", "127.0.0.1", "--port", String(port), ...chainArgs],
     { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
   );
   const kill = () => child.kill("SIGKILL");

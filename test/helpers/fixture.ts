@@ -6,6 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { network } from "hardhat";
 
 import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
+import { setDeployLogLevel } from "../../rocketh/logging.js";
 import {
   type LoyaltyPoints,
   LoyaltyPoints__factory,
@@ -17,7 +18,11 @@ import {
   TestToken__factory,
 } from "../../typechain-types/index.js";
 
-export const connection = await network.connect();
+// Fixture deployments print nothing but errors: the test log shows tests, not rocketh's progress lines.
+setDeployLogLevel(1);
+
+// `network.create()`: a new connection to the default network (`network.connect()` is deprecated in Hardhat 3).
+export const connection = await network.create();
 export const { ethers, networkHelpers, provider } = connection;
 
 export interface Deployed {
