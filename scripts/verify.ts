@@ -15,7 +15,7 @@ import hre from "hardhat";
 
 import { verificationRequests } from "./verify/verificationRequests.js";
 
-const { networkName } = await hre.network.connect();
+const { networkName } = await hre.network.create();
 const dir = path.join(import.meta.dirname, "..", "deployments", networkName);
 const requests = await verificationRequests(dir).catch(() => undefined);
 if (requests === undefined || requests.length === 0) {

@@ -112,7 +112,7 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options: config, allowPositionals: true, strict: true });
   } catch (error) {
     throw new UsageError(`${describeParseError(error)} (see scanpay ${spec.path.join(" ")} --help)`);
   }
@@ -133,6 +133,31 @@ export function parseCommand(spec: CommandSpec, argv: string[]): Parsed {
     );
   }
   return { values, positionals };
+}
+
+/**
+ * `--amount -1` as `--amount=-1`: Node's parser takes a value starting with "-" for an option and calls the
+ * pair ambiguous; a negative number after a string option is that option's value, and the command then says
+ * what is wrong with it ("must be a positive amount") instead of a parser riddle.
+ */
+function joinNegativeValues(argv: string[], options: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!;
+    const next = argv[i + 1];
+    const name = word.startsWith("--")
+      ? word.slice(2)
+      : /^-[a-zA-Z]$/.test(word)
+        ? Object.keys(options).find((key) => options[key]!.short === word.slice(1))
+        : undefined;
+    if (name !== undefined && options[name]?.type === "string" && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else {
+      out.push(word);
+    }
+  }
+  return out;
 }
 
 function describeParseError(error: unknown): string {

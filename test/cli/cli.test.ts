@@ -600,11 +600,13 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(full.stdout).to.not.contain("points on settlement");
     });
 
-    it("a negative --amount is refused as not positive", async () => {
-      expectOneLineError(
-        await cli(["invoice", "create", "--merchant", "1", "--amount=-1", "--quiet", ...as("merchant")]),
-        /--amount must be a positive amount, got -1/,
-      );
+    it("a negative --amount is refused as not positive, written with = or with a space", async () => {
+      const [joined, spaced] = await Promise.all([
+        cli(["invoice", "create", "--merchant", "1", "--amount=-1", "--quiet", ...as("merchant")]),
+        cli(["invoice", "create", "--merchant", "1", "--amount", "-1", "--quiet", ...as("merchant")]),
+      ]);
+      expectOneLineError(joined, /--amount must be a positive amount, got -1/);
+      expectOneLineError(spaced, /--amount must be a positive amount, got -1/);
     });
 
     it("an empty or lower-case QR text names both accepted prefixes", async () => {
