@@ -95,6 +95,8 @@ interface Pipelines {
   localhostRehearsal: Promise<Awaited<ReturnType<typeof deployToNode>>>;
   /** Fresh clone: `npm run lint` as the first command. */
   freshLint: Promise<CommandResult>;
+  /** Fresh clone with the CLI's sources: `npx scanpay --help` as the first command. */
+  freshCli: Promise<CommandResult>;
   /** A clean build, then a coverage run, then a deploy to a node. */
   afterCoverage: Promise<{
     clean: Record<Deployed, RuntimeCode>;
@@ -126,6 +128,15 @@ function startPipelines(): Pipelines {
     return deployToNode(p, ["hardhat", "deploy", "--network", "localhost"]);
   });
   const freshLint = project("lint").then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
+  const freshCli = createScratchProject("cli", { seedBuild: true, extra: ["bin", "src"] }).then((p) => {
+    projects.push(p);
+    // The launcher itself, on the project's Node 22 (what `npx scanpay` runs in a checkout; npx's own lookup of the
+    // project's bin is npm's business, and a scratch copy without a lockfile makes npm look in the registry).
+    return runCommand(path.join(p.root, "node_modules", ".bin", "node"), [path.join(p.root, "bin", "scanpay.mjs"), "--help"], {
+      cwd: p.root,
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    });
+  });
   const afterCoverage = project("coverage").then(async (p) => {
     const build = await npx(p.root, ["hardhat", "build", "--quiet"]);
     if (build.code !== 0) throw new Error(`hardhat build: ${describeRun(build)}`);
@@ -137,13 +148,14 @@ function startPipelines(): Pipelines {
     const deployed = await deployToNode(p, ["hardhat", "deploy", "--network", "localhost", "--skip-prompts"]);
     return { clean, coverageRun, instrumented, deployed };
   });
-  const all = [fresh, freshDeploy, localhostRehearsal, freshLint, afterCoverage] as Promise<unknown>[];
+  const all = [fresh, freshDeploy, localhostRehearsal, freshLint, freshCli, afterCoverage] as Promise<unknown>[];
   // Each `it` awaits its own promise; keep a failure from surfacing as an unhandled rejection meanwhile.
   for (const pending of all) pending.catch(() => {});
   return {
     freshDeploy,
     localhostRehearsal,
     freshLint,
+    freshCli,
     afterCoverage,
     async cleanUp() {
       await Promise.allSettled(all);
@@ -163,7 +175,7 @@ after(function () {
 
 describe("README commands in a scratch copy of the project, without a terminal", function () {
   this.timeout(4 * COMMAND_TIMEOUT_MS);
-  const { freshDeploy, localhostRehearsal, freshLint, afterCoverage } = pipelines;
+  const { freshDeploy, localhostRehearsal, freshLint, freshCli, afterCoverage } = pipelines;
 
   describe("npx hardhat deploy", () => {
     it("works as the first command of a fresh clone (no generated/ yet): builds, then deploys every contract", async () => {
@@ -193,6 +205,14 @@ describe("README commands in a scratch copy of the project, without a terminal",
       expect(run.output).to.not.match(/Do you want to proceed/i);
       expect(run.code, describeRun(run)).to.equal(0);
       for (const name of NAMES) expect(code[name], `${name} on the node`).to.be.a("string").and.not.equal("0x");
+    });
+  });
+
+  describe("npx scanpay --help", () => {
+    it("works as the first command of a fresh clone: compiles the typings it needs, then prints the usage", async () => {
+      const run = await freshCli;
+      expect(run.code, describeRun(run)).to.equal(0);
+      expect(run.output).to.match(/Usage: scanpay <command>/);
     });
   });
 

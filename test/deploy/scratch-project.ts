@@ -30,13 +30,16 @@ export interface ScratchProject {
 }
 
 /**
- * Creates the copy. With `seedBuild`, this checkout's compiler output (artifacts/ and cache/, paths rewritten) is
+ * Creates the copy (plus the `extra` paths, e.g. the CLI's bin/ and src/). With `seedBuild`, this checkout's compiler output (artifacts/ and cache/, paths rewritten) is
  * copied too, so a build in the copy recompiles only what differs: a time saving, never a change of outcome (a stale
  * or instrumented seed is simply recompiled). generated/ and typechain-types/ are never copied.
  */
-export async function createScratchProject(name: string, options: { seedBuild: boolean }): Promise<ScratchProject> {
+export async function createScratchProject(
+  name: string,
+  options: { seedBuild: boolean; extra?: readonly string[] },
+): Promise<ScratchProject> {
   const root = await mkdtemp(path.join(tmpdir(), `scanpay-${name}-`));
-  for (const entry of COPIED) {
+  for (const entry of [...COPIED, ...(options.extra ?? [])]) {
     await mkdir(path.dirname(path.join(root, entry)), { recursive: true });
     await cp(path.join(REPO_ROOT, entry), path.join(root, entry), { recursive: true });
   }
