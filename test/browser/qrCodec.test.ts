@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
 
 import {
   invoiceFromJson,
@@ -18,9 +17,7 @@ import {
 } from "../../scripts/generate-qr-vectors.js";
 import * as codec from "../../src/qr/index.js";
 import type { InvoiceQrPayload, PackedInvoiceInput } from "../../src/qr/index.js";
-import { type BrowserBundle, bundleForBrowser } from "./bundleForBrowser.js";
-import { launchChromium } from "./launchChromium.js";
-import { type OfflinePage, openOfflinePage } from "./openOfflinePage.js";
+import { useBundledPage } from "./useBundledPage.js";
 import { fromWire, PAGE_WIRE_JS, toWire } from "./wire.js";
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as QrVectorFile;
@@ -97,49 +94,22 @@ function hexOf(bytes: Uint8Array): string {
 }
 
 describe("scanpay/qr in a browser (src/qr/index.ts bundled by esbuild, run in headless Chromium)", function () {
-  let started = 0;
-  let bundle: BrowserBundle;
-  let browser: Browser | undefined;
-  let opened: OfflinePage | undefined;
+  const bundled = useBundledPage("src/qr/index.ts", "/scanpay-qr.js", PAGE_HTML);
 
   /** Calls `window.scanpay[method]` in the page with `arg` on the wire, and returns the revived result. */
   async function inPage(method: string, arg: unknown): Promise<unknown> {
-    if (opened === undefined) throw new Error("page not open");
-    const text = await opened.page.evaluate(`window.scanpay.${method}(${JSON.stringify(toWire(arg))})`);
+    const text = await bundled.page().page.evaluate(`window.scanpay.${method}(${JSON.stringify(toWire(arg))})`);
     if (typeof text !== "string") throw new Error(`page returned ${typeof text}`);
     return fromWire(text);
   }
-
-  before(async function () {
-    started = performance.now();
-    bundle = await bundleForBrowser("src/qr/index.ts");
-    browser = await launchChromium();
-    opened = await openOfflinePage(browser, {
-      "/index.html": { body: PAGE_HTML, contentType: "text/html" },
-      "/scanpay-qr.js": { body: bundle.code, contentType: "text/javascript" },
-    });
-  });
-
-  after(async function () {
-    await opened?.context.close();
-    await browser?.close();
-    console.log(`      (bundle, Chromium start and all checks: ${Math.round(performance.now() - started)} ms)`);
-  });
-
-  afterEach(function () {
-    // Every check runs in the same page: an error it logged or a request it made fails the check that caused it.
-    expect(opened?.pageErrors, "page errors").to.deep.equal([]);
-    expect(opened?.unexpectedRequests, "requests beyond the page and its bundle").to.deep.equal([]);
-  });
-
   it("bundles with no Node built-in, no image library and under 60 kB minified", function () {
-    const gzip = gzipSync(bundle.code).length;
-    console.log(`      scanpay/qr browser bundle: ${bundle.bytes} bytes minified, ${gzip} bytes gzip`);
-    expect(bundle.nodeImports).to.deep.equal([]);
-    expect(bundle.outputImports).to.deep.equal([]);
-    expect(bundle.code).not.to.match(/\bfrom\s*["'](?:node:)?(?:buffer|zlib|stream|util|fs|assert|crypto)["']/);
-    expect(bundle.inputs.filter((f) => /node_modules\/(?:pngjs|jpeg-js|jsqr|qrcode)\//.test(f))).to.deep.equal([]);
-    expect(bundle.bytes).to.be.below(MAX_BUNDLE_BYTES);
+    const gzip = gzipSync(bundled.bundle().code).length;
+    console.log(`      scanpay/qr browser bundle: ${bundled.bundle().bytes} bytes minified, ${gzip} bytes gzip`);
+    expect(bundled.bundle().nodeImports).to.deep.equal([]);
+    expect(bundled.bundle().outputImports).to.deep.equal([]);
+    expect(bundled.bundle().code).not.to.match(/\bfrom\s*["'](?:node:)?(?:buffer|zlib|stream|util|fs|assert|crypto)["']/);
+    expect(bundled.bundle().inputs.filter((f) => /node_modules\/(?:pngjs|jpeg-js|jsqr|qrcode)\//.test(f))).to.deep.equal([]);
+    expect(bundled.bundle().bytes).to.be.below(MAX_BUNDLE_BYTES);
   });
 
   it("loads as an ES module exporting the same names as the codec in Node", async function () {

@@ -6,14 +6,11 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 
 import { expect } from "chai";
-import type { Browser } from "playwright-core";
 
 import { VECTORS_PATH, type QrVectorFile } from "../../scripts/generate-qr-vectors.js";
 import { decodeQrImage } from "../../src/qr/image/index.js";
 import { qrVersion, renderSvg } from "../../src/qr/svg/index.js";
-import { type BrowserBundle, bundleForBrowser } from "./bundleForBrowser.js";
-import { launchChromium } from "./launchChromium.js";
-import { type OfflinePage, openOfflinePage } from "./openOfflinePage.js";
+import { useBundledPage } from "./useBundledPage.js";
 
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, "utf8")) as QrVectorFile;
 const compact = vectors.valid[0]!.compact;
@@ -47,52 +44,26 @@ window.scanpayReady = true;
 `;
 
 describe("scanpay/qr/svg in a browser (src/qr/svg/index.ts bundled by esbuild, run in headless Chromium)", function () {
-  let started = 0;
-  let bundle: BrowserBundle;
-  let browser: Browser | undefined;
-  let opened: OfflinePage | undefined;
+  const bundled = useBundledPage("src/qr/svg/index.ts", "/scanpay-qr-svg.js", PAGE_HTML);
 
   async function inPage(call: string): Promise<unknown> {
-    if (opened === undefined) throw new Error("page not open");
-    return opened.page.evaluate(call);
+    return bundled.page().page.evaluate(call);
   }
-
-  before(async function () {
-    started = performance.now();
-    bundle = await bundleForBrowser("src/qr/svg/index.ts");
-    browser = await launchChromium();
-    opened = await openOfflinePage(browser, {
-      "/index.html": { body: PAGE_HTML, contentType: "text/html" },
-      "/scanpay-qr-svg.js": { body: bundle.code, contentType: "text/javascript" },
-    });
-  });
-
-  after(async function () {
-    await opened?.context.close();
-    await browser?.close();
-    console.log(`      (bundle, Chromium start and all checks: ${Math.round(performance.now() - started)} ms)`);
-  });
-
-  afterEach(function () {
-    expect(opened?.pageErrors, "page errors").to.deep.equal([]);
-    expect(opened?.unexpectedRequests, "requests beyond the page and its bundle").to.deep.equal([]);
-  });
-
   it("bundles with no Node built-in and node-qrcode's core only (no PNG or canvas renderer)", function () {
-    console.log(`      scanpay/qr/svg browser bundle: ${bundle.bytes} bytes minified, ${gzipSync(bundle.code).length} bytes gzip`);
-    expect(bundle.nodeImports).to.deep.equal([]);
-    expect(bundle.outputImports).to.deep.equal([]);
-    const qrcodeFiles = bundle.inputs.filter((f) => f.includes("node_modules/qrcode/"));
+    console.log(`      scanpay/qr/svg browser bundle: ${bundled.bundle().bytes} bytes minified, ${gzipSync(bundled.bundle().code).length} bytes gzip`);
+    expect(bundled.bundle().nodeImports).to.deep.equal([]);
+    expect(bundled.bundle().outputImports).to.deep.equal([]);
+    const qrcodeFiles = bundled.bundle().inputs.filter((f) => f.includes("node_modules/qrcode/"));
     expect(qrcodeFiles.some((f) => f.endsWith("qrcode/lib/core/qrcode.js")), "node-qrcode core").to.equal(true);
     expect(qrcodeFiles.filter((f) => !f.includes("/lib/core/"))).to.deep.equal([]);
-    expect(bundle.inputs.filter((f) => /node_modules\/(?:pngjs|jpeg-js|jsqr)\//.test(f))).to.deep.equal([]);
-    expect(bundle.bytes).to.be.below(60_000);
+    expect(bundled.bundle().inputs.filter((f) => /node_modules\/(?:pngjs|jpeg-js|jsqr)\//.test(f))).to.deep.equal([]);
+    expect(bundled.bundle().bytes).to.be.below(60_000);
   });
 
   it("renders the same SVG text as Node, and the drawn code scans back to the text", async function () {
     for (const text of [compact, uri]) {
       expect(await inPage(`window.scanpay.show(${JSON.stringify(text)})`)).to.equal(renderSvg(text));
-      const png = await opened!.page.locator("svg").screenshot();
+      const png = await bundled.page().page.locator("svg").screenshot();
       expect(decodeQrImage(new Uint8Array(png))).to.equal(text);
     }
   });
