@@ -462,14 +462,7 @@ const voidAll: CommandSpec = {
     const merchantId = parseMerchantId(positionals[0]);
     await withContext(values, async (ctx) => {
       const registry = await ctx.registry();
-      const before = await getMerchant(registry, merchantId);
-      const account = await ctx.address();
-      if (before.owner !== account && before.signer !== account) {
-        throw new CliError(
-          `only merchant ${merchantId}'s owner ${before.owner} or signer ${before.signer} may void its invoices, not ${account}`,
-          "NOT_OWNER_OR_SIGNER",
-        );
-      }
+      const before = await merchantActingAs(ctx, registry, merchantId, "void its invoices");
       const { tx, epoch } = await voidInvoices(registry.connect(await ctx.signer()), merchantId, ctx.txOptions());
       ctx.mined(tx);
       ctx.out.result(
@@ -499,15 +492,7 @@ const cancel: CommandSpec = {
     const merchantId = parseMerchantId(positionals[0]);
     const invoiceNumber = parseUint(positionals[1]!, "invoice number", INVOICE_LIMITS.invoiceNumber);
     await withContext(values, async (ctx) => {
-      const registry = await ctx.registry();
-      const merchant = await getMerchant(registry, merchantId);
-      const account = await ctx.address();
-      if (merchant.owner !== account && merchant.signer !== account) {
-        throw new CliError(
-          `only merchant ${merchantId}'s owner ${merchant.owner} or signer ${merchant.signer} may cancel its invoices, not ${account}`,
-          "NOT_OWNER_OR_SIGNER",
-        );
-      }
+      await merchantActingAs(ctx, await ctx.registry(), merchantId, "cancel its invoices");
       const escrow = await ctx.escrow();
       const before = await invoiceStatus(escrow, merchantId, invoiceNumber);
       if (before.status !== "Unpaid") {
@@ -525,5 +510,23 @@ const cancel: CommandSpec = {
     });
   },
 };
+
+/** The merchant, once the acting account is its owner or signer (else NOT_OWNER_OR_SIGNER, before any transaction). */
+async function merchantActingAs(
+  ctx: Context,
+  registry: Parameters<typeof getMerchant>[0],
+  merchantId: bigint,
+  action: string,
+): Promise<Awaited<ReturnType<typeof getMerchant>>> {
+  const merchant = await getMerchant(registry, merchantId);
+  const account = await ctx.address();
+  if (merchant.owner !== account && merchant.signer !== account) {
+    throw new CliError(
+      `only merchant ${merchantId}'s owner ${merchant.owner} or signer ${merchant.signer} may ${action}, not ${account}`,
+      "NOT_OWNER_OR_SIGNER",
+    );
+  }
+  return merchant;
+}
 
 export const invoiceCommands: CommandSpec[] = [create, status, cancel, voidAll];
