@@ -4,6 +4,7 @@
  * - `{ dataDir }`: embedded PostgreSQL (PGlite, WASM) with its files in that folder, nothing to install.
  *   `"memory://"` keeps everything in memory (tests).
  * - `{ databaseUrl }`: a PostgreSQL server through a `pg` pool.
+ * - `{ pglite }`: a PGlite instance the caller created (e.g. restored from a dump); closed with the database.
  *
  * Both get the same migrations and the same typed queries. Close with `db.destroy()`.
  */
@@ -17,8 +18,9 @@ import { createPGliteDialect } from "./pgliteDialect.js";
 import type { Database } from "./schema.js";
 
 export type OpenDatabaseOptions =
-  | { dataDir: string; databaseUrl?: undefined }
-  | { databaseUrl: string; dataDir?: undefined; maxConnections?: number };
+  | { dataDir: string; databaseUrl?: undefined; pglite?: undefined }
+  | { databaseUrl: string; dataDir?: undefined; pglite?: undefined; maxConnections?: number }
+  | { pglite: PGlite; dataDir?: undefined; databaseUrl?: undefined };
 
 /** The schema could not be brought to the latest migration; the database was left as the failed step left it. */
 export class MigrationError extends GatewayError {
@@ -35,7 +37,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Kysely
       ? new PostgresDialect({
           pool: new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 }),
         })
-      : createPGliteDialect(await PGlite.create(options.dataDir));
+      : createPGliteDialect(options.pglite ?? (await PGlite.create(options.dataDir)));
   const db = new Kysely<Database>({ dialect });
   try {
     const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
