@@ -32,12 +32,17 @@ export class MigrationError extends GatewayError {
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Kysely<Database>> {
-  const dialect =
-    options.databaseUrl !== undefined
-      ? new PostgresDialect({
-          pool: new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 }),
-        })
-      : createPGliteDialect(options.pglite ?? (await PGlite.create(options.dataDir)));
+  let dialect: PostgresDialect;
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10 });
+    // An idle pooled connection that the server closes (restart, failover, shutdown) is an 'error' event on the
+    // pool; without a listener it would crash the process. The pool drops that client and the next query connects
+    // again, so there is nothing else to do here.
+    pool.on("error", () => undefined);
+    dialect = new PostgresDialect({ pool });
+  } else {
+    dialect = createPGliteDialect(options.pglite ?? (await PGlite.create(options.dataDir)));
+  }
   const db = new Kysely<Database>({ dialect });
   try {
     const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
