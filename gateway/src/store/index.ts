@@ -1,0 +1,7 @@
+/** The gateway's storage layer: the only module that talks to the database. */
+export { openDatabase, MigrationError, type OpenDatabaseOptions } from "./openDatabase.js";
+export { createPGliteDialect } from "./pgliteDialect.js";
+export type * from "./schema.js";
+export * from "./merchants.js";
+export * from "./apiKeys.js";
+export * from "./invoices.js";

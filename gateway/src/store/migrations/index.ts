@@ -1,0 +1,15 @@
+/**
+ * Every migration, in order, as a static list (no folder scanning: works the same from source, from a bundle and
+ * from `dist`). Append only; a released migration is never edited.
+ */
+import type { Migration, MigrationProvider } from "kysely";
+
+import * as m0001 from "./0001_initial.js";
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001_initial": m0001,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};
