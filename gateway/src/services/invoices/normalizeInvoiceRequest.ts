@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 
+// The SDK's definitions (the gateway becomes a package depending on `scanpay`; until then, by path).
+import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../../../src/invoice/types.js";
 import { InvalidInputError } from "../../errors.js";
 import type { InvoiceRequest } from "./types.js";
-
-const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
-const ZERO_BYTES32 = `0x${"0".repeat(64)}`;
 
 export interface NormalizedInvoiceRequest {
   token: string;
