@@ -5,16 +5,8 @@ import { ZERO_ADDRESS, ZERO_BYTES32 } from "../../../../src/invoice/types.js";
 import { InvalidInputError } from "../../errors.js";
 import type { InvoiceRequest } from "./types.js";
 
-export interface NormalizedInvoiceRequest {
-  token: string;
-  amount: bigint;
-  expiry: bigint;
-  payer: string;
-  pointsAward: bigint;
-  pointsRedeem: bigint;
-  orderRef: string;
-  metadata: Record<string, unknown>;
-}
+/** A request with every default filled in and addresses lower-cased. */
+export type NormalizedInvoiceRequest = Required<InvoiceRequest>;
 
 function uint(field: string, value: bigint, bits: number, min = 0n): bigint {
   if (typeof value !== "bigint") throw new InvalidInputError(field, `${field} must be a bigint`);
