@@ -12,6 +12,10 @@ import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
 contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
     /// @inheritdoc IMerchantRegistry
     uint32 public constant MAX_HOLD_PERIOD_LIMIT = 365 days;
+    /// @inheritdoc IMerchantRegistry
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @inheritdoc IMerchantRegistry
+    bytes32 public constant ARBITER_ROLE = keccak256("ARBITER_ROLE");
 
     /// @dev Display names are shown on a till and a phone: keep them short.
     uint256 private constant _MAX_NAME_LENGTH = 64;
@@ -38,12 +42,18 @@ contract MerchantRegistry is IMerchantRegistry, AccessControlDefaultAdminRules {
 
     /// @param initialAdminDelay Delay of the two-step platform admin handover, in seconds.
     /// @param initialAdmin Platform admin (suspends merchants, sets limits).
+    /// @param pauser Initial holder of PAUSER_ROLE, which pauses new payments in the escrow (zero for none).
+    /// @param arbiter Initial holder of ARBITER_ROLE, which resolves the escrow's disputes (zero for none).
     /// @param initialMaxHoldPeriod Longest hold period a merchant may choose, in seconds.
     constructor(
         uint48 initialAdminDelay,
         address initialAdmin,
+        address pauser,
+        address arbiter,
         uint32 initialMaxHoldPeriod
     ) AccessControlDefaultAdminRules(initialAdminDelay, initialAdmin) {
+        if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
+        if (arbiter != address(0)) _grantRole(ARBITER_ROLE, arbiter);
         _setMaxHoldPeriod(initialMaxHoldPeriod);
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -9,6 +9,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {DepositRouter} from "./DepositRouter.sol";
+import {IDepositRouter} from "./interfaces/IDepositRouter.sol";
+import {IERC3009} from "./interfaces/IERC3009.sol";
 import {ILoyaltyPoints} from "./interfaces/ILoyaltyPoints.sol";
 import {IMerchantRegistry} from "./interfaces/IMerchantRegistry.sol";
 import {IPaymentEscrow} from "./interfaces/IPaymentEscrow.sol";
@@ -19,7 +22,7 @@ import {IPaymentEscrow} from "./interfaces/IPaymentEscrow.sol";
 /// @dev Gas choices: a Permit2-style bitmap over invoice numbers is the replay guard (256 invoices per slot);
 /// payments that settle at once store nothing else; held payments take two slots; fees accrue to the
 /// treasury's withdrawable balance instead of a transfer per payment.
-contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
+contract PaymentEscrow is IPaymentEscrow, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IPaymentEscrow
@@ -36,6 +39,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         keccak256(
             "Invoice(uint32 merchantId,uint64 invoiceNumber,address token,uint96 amount,uint40 expiry,address payer,uint32 pointsAward,uint32 pointsRedeem,bytes32 orderRef,uint32 holdPeriod,uint32 epoch)"
         );
+    /// @dev The registry's platform admin role (OpenZeppelin's DEFAULT_ADMIN_ROLE).
+    bytes32 private constant _DEFAULT_ADMIN_ROLE = 0x00;
     uint256 private constant _BPS = 10_000;
     /// @dev Gas forwarded to a payout or refund push. Enough for smart wallets and regular tokens; a receiver
     /// that burns all of it cannot take the rest of the transaction with it.
@@ -67,6 +72,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     IMerchantRegistry private immutable _registry;
     ILoyaltyPoints private immutable _points;
+    IDepositRouter private immutable _depositRouter;
 
     // One slot, read once per payment.
     address private _treasury;
@@ -88,28 +94,20 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
 
     /// @param registry_ The merchant registry.
     /// @param points_ The loyalty points contract (it must bind this escrow as its minter).
-    /// @param admin Platform admin (fees, treasury, token allowlist, dispute timeout, role grants).
-    /// @param adminDelay Delay of the two-step admin handover, in seconds.
-    /// @param pauser Initial holder of PAUSER_ROLE (zero for none).
-    /// @param arbiter Initial holder of ARBITER_ROLE (zero for none).
     /// @param treasury_ Receives the platform fee.
     /// @param feeBps_ Platform fee in basis points, at most MAX_FEE_BPS.
     /// @param disputeTimeout_ Seconds the arbiter has to decide a dispute.
     constructor(
         IMerchantRegistry registry_,
         ILoyaltyPoints points_,
-        address admin,
-        uint48 adminDelay,
-        address pauser,
-        address arbiter,
         address treasury_,
         uint16 feeBps_,
         uint32 disputeTimeout_
-    ) EIP712("ScanPay", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
+    ) EIP712("ScanPay", "1") {
         _registry = registry_;
         _points = points_;
-        if (pauser != address(0)) _grantRole(PAUSER_ROLE, pauser);
-        if (arbiter != address(0)) _grantRole(ARBITER_ROLE, arbiter);
+        // Created here, so its address follows from the escrow's (CREATE at nonce 1) and it knows its escrow.
+        _depositRouter = new DepositRouter(registry_);
         _setTreasury(treasury_);
         _setFee(feeBps_);
         _setDisputeTimeout(disputeTimeout_);
@@ -118,6 +116,12 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         _tokenIndexOf[address(0)] = TokenIndexEntry({listed: true, index: 0, allowed: true});
         _tokenCount = 1;
         emit TokenAllowanceChanged(address(0), 0, true);
+    }
+
+    /// @dev Roles live in the registry, the platform's one governance (one admin, one delayed two-step handover).
+    modifier onlyRole(bytes32 role) {
+        _checkRole(role);
+        _;
     }
 
     modifier onlyMerchant(uint32 merchantId) {
@@ -150,6 +154,51 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         (Invoice memory invoice, uint16 tokenIndex, bytes calldata signature) = _decodePacked(msg.data[4:]);
         // Nothing delimits the signature here, so a wallet's calldata suffix would follow it (see the interface).
         _pay(invoice, tokenIndex, signature, true);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function payFromDeposit(
+        Invoice calldata invoice,
+        bytes calldata signature,
+        address payer,
+        address caller
+    ) external nonReentrant {
+        if (msg.sender != address(_depositRouter)) revert PaymentEscrowNotDepositRouter(msg.sender);
+        if (_paused) revert PaymentEscrowPaused();
+        TokenIndexEntry memory entry = _tokenIndexOf[invoice.token];
+        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(invoice.token);
+        Invoice memory accepted = invoice;
+        (IMerchantRegistry.PaymentTerms memory terms, bytes32 digest) = _accept(accepted, payer, signature, false, false);
+        // Only the merchant may name the payer of record, or take a payment after its expiry (it arrived in time and
+        // was settled late): anyone else could make themselves the payer, or force a late payment on the merchant.
+        bool late = block.timestamp > invoice.expiry;
+        if (
+            (invoice.payer == address(0) || late) &&
+            caller != terms.signer &&
+            caller != _registry.ownerOf(invoice.merchantId)
+        ) {
+            if (late) revert PaymentEscrowInvoiceExpired(invoice.expiry);
+            revert PaymentEscrowNotMerchant(invoice.merchantId, caller);
+        }
+        _receiveDeposit(invoice.token, invoice.amount, digest, payer);
+        _book(accepted, entry.index, payer, terms);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function payWithAuthorization(
+        Invoice calldata invoice,
+        bytes calldata signature,
+        ReceiveAuthorization calldata authorization
+    ) external nonReentrant {
+        if (_paused) revert PaymentEscrowPaused();
+        TokenIndexEntry memory entry = _tokenIndexOf[invoice.token];
+        if (!entry.allowed) revert PaymentEscrowTokenNotAllowed(invoice.token);
+        address from = authorization.from;
+        Invoice memory accepted = invoice;
+        (IMerchantRegistry.PaymentTerms memory terms, bytes32 digest) = _accept(accepted, from, signature, false, true);
+        _receiveWithAuthorization(invoice.token, invoice.amount, digest, authorization);
+        if (invoice.pointsRedeem != 0) _points.burn(from, invoice.merchantId, invoice.pointsRedeem);
+        _book(accepted, entry.index, from, terms);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -346,22 +395,22 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     }
 
     /// @inheritdoc IPaymentEscrow
-    function setFee(uint16 feeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setFee(uint16 feeBps_) external onlyRole(_DEFAULT_ADMIN_ROLE) {
         _setFee(feeBps_);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function setTreasury(address treasury_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setTreasury(address treasury_) external onlyRole(_DEFAULT_ADMIN_ROLE) {
         _setTreasury(treasury_);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function setDisputeTimeout(uint32 disputeTimeout_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setDisputeTimeout(uint32 disputeTimeout_) external onlyRole(_DEFAULT_ADMIN_ROLE) {
         _setDisputeTimeout(disputeTimeout_);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function setTokenAllowed(address token, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setTokenAllowed(address token, bool allowed) external onlyRole(_DEFAULT_ADMIN_ROLE) {
         TokenIndexEntry storage entry = _tokenIndexOf[token];
         uint16 index = entry.index;
         if (!entry.listed) {
@@ -383,6 +432,11 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     /// @inheritdoc IPaymentEscrow
     function invoiceDigest(Invoice calldata invoice) external view returns (bytes32) {
         return _invoiceDigest(invoice);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function depositRouter() external view returns (address) {
+        return address(_depositRouter);
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -481,32 +535,52 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
     /// @dev The entry points checked the pause and resolved the token (in that order, see docs/escrow.md).
     /// `ignoreSuffix`: the signature was not delimited (payPackedRaw), see `_isValidSignature`.
     function _pay(Invoice memory invoice, uint16 tokenIndex, bytes calldata signature, bool ignoreSuffix) private {
-        if (block.timestamp > invoice.expiry) revert PaymentEscrowInvoiceExpired(invoice.expiry);
-        if (invoice.payer != address(0) && invoice.payer != msg.sender) {
-            revert PaymentEscrowWrongPayer(invoice.payer, msg.sender);
-        }
+        (IMerchantRegistry.PaymentTerms memory terms, ) = _accept(invoice, msg.sender, signature, ignoreSuffix, true);
+        _collect(invoice.token, msg.sender, invoice.amount);
+        if (invoice.pointsRedeem != 0) _points.burn(msg.sender, invoice.merchantId, invoice.pointsRedeem);
+        _book(invoice, tokenIndex, msg.sender, terms);
+    }
+
+    /// @dev The checks every way of paying shares, then marks the invoice number used. Returns the merchant's
+    /// terms and the invoice digest (the deposit salt, the EIP-3009 nonce).
+    function _accept(
+        Invoice memory invoice,
+        address payer,
+        bytes calldata signature,
+        bool ignoreSuffix,
+        bool checkExpiry
+    ) private returns (IMerchantRegistry.PaymentTerms memory terms, bytes32 digest) {
+        if (checkExpiry && block.timestamp > invoice.expiry) revert PaymentEscrowInvoiceExpired(invoice.expiry);
+        if (invoice.payer != address(0) && invoice.payer != payer) revert PaymentEscrowWrongPayer(invoice.payer, payer);
         if (invoice.amount == 0) revert PaymentEscrowZeroAmount();
         if (invoice.holdPeriod > MAX_HOLD_PERIOD) revert PaymentEscrowHoldPeriodTooLong(invoice.holdPeriod, MAX_HOLD_PERIOD);
         uint32 merchantId = invoice.merchantId;
-        IMerchantRegistry.PaymentTerms memory terms = _registry.paymentTerms(merchantId);
+        terms = _registry.paymentTerms(merchantId);
         if (terms.status != IMerchantRegistry.MerchantStatus.Active) revert PaymentEscrowMerchantNotActive(merchantId);
         if (invoice.epoch != terms.epoch) revert PaymentEscrowInvoiceVoided(invoice.epoch, terms.epoch);
-        if (!_isValidSignature(terms.signer, _invoiceDigest(invoice), signature, ignoreSuffix)) {
+        digest = _invoiceDigest(invoice);
+        if (!_isValidSignature(terms.signer, digest, signature, ignoreSuffix)) {
             revert PaymentEscrowInvalidSignature(merchantId, terms.signer);
         }
         _useInvoice(merchantId, invoice.invoiceNumber);
+    }
 
-        _collect(invoice.token, msg.sender, invoice.amount);
-        if (invoice.pointsRedeem != 0) _points.burn(msg.sender, merchantId, invoice.pointsRedeem);
-
+    /// @dev Books a collected payment for `payer`: settles it at once, or holds it through the refund window.
+    function _book(
+        Invoice memory invoice,
+        uint16 tokenIndex,
+        address payer,
+        IMerchantRegistry.PaymentTerms memory terms
+    ) private {
+        uint32 merchantId = invoice.merchantId;
         // The window the payer was shown (signed in the invoice) is a floor: no settings change can shorten it.
         uint32 holdPeriod = invoice.holdPeriod > terms.holdPeriod ? invoice.holdPeriod : terms.holdPeriod;
         if (holdPeriod == 0) {
-            emit InvoicePaid(merchantId, invoice.invoiceNumber, msg.sender, invoice.token, invoice.amount, block.timestamp);
+            emit InvoicePaid(merchantId, invoice.invoiceNumber, payer, invoice.token, invoice.amount, block.timestamp);
             uint256 merchantAmount = _settle(
                 merchantId,
                 invoice.invoiceNumber,
-                msg.sender,
+                payer,
                 invoice.token,
                 invoice.amount,
                 _feeBps,
@@ -516,7 +590,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         } else {
             uint40 releaseAt = uint40(block.timestamp) + holdPeriod;
             _payments[_paymentId(merchantId, invoice.invoiceNumber)] = Payment({
-                payer: msg.sender,
+                payer: payer,
                 releaseAt: releaseAt,
                 state: PaymentState.Held,
                 tokenIndex: tokenIndex,
@@ -526,8 +600,32 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
                 pointsAward: invoice.pointsAward,
                 feeBps: _feeBps
             });
-            emit InvoicePaid(merchantId, invoice.invoiceNumber, msg.sender, invoice.token, invoice.amount, releaseAt);
+            emit InvoicePaid(merchantId, invoice.invoiceNumber, payer, invoice.token, invoice.amount, releaseAt);
         }
+    }
+
+    /// @dev Has the deposit router sweep the deposit address of `digest` into the escrow and measures what arrived:
+    /// at least `amount` of `token`, or it reverts; the rest (and any ETH sent to a token invoice's address) is
+    /// credited to `payer`.
+    function _receiveDeposit(address token, uint256 amount, bytes32 digest, address payer) private {
+        uint256 etherBefore = address(this).balance;
+        uint256 tokenBefore = token == address(0) ? 0 : _balanceOfThis(token);
+        _depositRouter.sweep(digest, token);
+        uint256 etherReceived = address(this).balance - etherBefore;
+        uint256 received = token == address(0) ? etherReceived : _balanceOfThis(token) - tokenBefore;
+        if (received < amount) revert PaymentEscrowDepositShort(_depositRouter.depositAddressOf(digest), amount, received);
+        // Everything beyond the amount belongs to the payer of record: an overpayment, ETH sent to a token invoice.
+        // received > amount here, so the subtraction cannot underflow.
+        unchecked {
+            if (received != amount) _credit(payer, token, received - amount);
+        }
+        if (token != address(0) && etherReceived != 0) _credit(payer, address(0), etherReceived);
+    }
+
+    /// @dev Credits `amount` to `account`'s withdrawable balance of `token`.
+    function _credit(address account, address token, uint256 amount) private {
+        _withdrawable[account][token] += amount;
+        emit BalanceCredited(account, token, amount);
     }
 
     /// @dev Takes exactly `amount` of `token` from `from` (ETH: exactly `msg.value`).
@@ -539,8 +637,36 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         if (msg.value != 0) revert PaymentEscrowWrongValue(0, msg.value);
         uint256 balanceBefore = _balanceOfThis(token);
         IERC20(token).safeTransferFrom(from, address(this), amount);
+        _checkReceived(token, balanceBefore, amount);
+    }
+
+    /// @dev Pulls exactly `amount` of `token` with the payer's EIP-3009 authorization; its nonce is the invoice
+    /// digest, so the payer's signature pays this invoice and nothing else.
+    function _receiveWithAuthorization(
+        address token,
+        uint256 amount,
+        bytes32 digest,
+        ReceiveAuthorization calldata authorization
+    ) private {
+        uint256 balanceBefore = _balanceOfThis(token);
+        IERC3009(token).receiveWithAuthorization(
+            authorization.from,
+            address(this),
+            amount,
+            authorization.validAfter,
+            authorization.validBefore,
+            digest,
+            authorization.v,
+            authorization.r,
+            authorization.s
+        );
+        _checkReceived(token, balanceBefore, amount);
+    }
+
+    /// @dev Reverts unless the escrow's balance of `token` grew by exactly `amount` since `balanceBefore`:
+    /// fee-on-transfer and rebasing tokens would leave the escrow owing more than it holds.
+    function _checkReceived(address token, uint256 balanceBefore, uint256 amount) private view {
         uint256 balanceAfter = _balanceOfThis(token);
-        // Fee-on-transfer and rebasing tokens would leave the escrow owing more than it holds.
         if (balanceAfter != balanceBefore + amount) {
             revert PaymentEscrowInexactTransfer(token, amount, balanceAfter > balanceBefore ? balanceAfter - balanceBefore : 0);
         }
@@ -671,10 +797,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
         } else {
             sent = _tryTransfer(token, to, amount);
         }
-        if (!sent) {
-            _withdrawable[to][token] += amount;
-            emit BalanceCredited(to, token, amount);
-        }
+        if (!sent) _credit(to, token, amount);
     }
 
     /// @dev `token.transfer(to, amount)` with at most _PUSH_GAS, accepting tokens that return nothing (USDT) and
@@ -859,6 +982,12 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, AccessControlDefaultAdminRules
             word := calldataload(add(packed.offset, offset))
         }
         value = uint32(word >> 224);
+    }
+
+    function _checkRole(bytes32 role) private view {
+        if (!IAccessControl(address(_registry)).hasRole(role, msg.sender)) {
+            revert IAccessControl.AccessControlUnauthorizedAccount(msg.sender, role);
+        }
     }
 
     function _isDisputed(PaymentState state) private pure returns (bool) {

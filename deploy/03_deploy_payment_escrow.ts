@@ -2,7 +2,7 @@ import { artifacts, deployScript } from "../rocketh/deploy.js";
 
 export default deployScript(
   async ({ deploy, get, read, namedAccounts, data }) => {
-    const { deployer, admin, pauser, arbiter, treasury } = namedAccounts;
+    const { deployer, treasury } = namedAccounts;
     const registry =
       get<typeof artifacts.MerchantRegistry.abi>("MerchantRegistry");
     const points = get<typeof artifacts.LoyaltyPoints.abi>("LoyaltyPoints");
@@ -14,10 +14,6 @@ export default deployScript(
         args: [
           registry.address,
           points.address,
-          admin,
-          data.adminDelay,
-          pauser,
-          arbiter,
           treasury,
           data.feeBps,
           data.disputeTimeout,

@@ -181,4 +181,13 @@ interface IMerchantRegistry {
 
     /// @notice Whether `account` is the merchant's owner or current signer.
     function isOwnerOrSigner(uint32 merchantId, address account) external view returns (bool);
+
+    /// @notice Role allowed to pause and unpause new payments in the escrow. The registry holds the platform's roles
+    /// (admin with a delayed two-step handover, pauser, arbiter) for both contracts.
+    // solhint-disable-next-line func-name-mixedcase
+    function PAUSER_ROLE() external view returns (bytes32);
+
+    /// @notice Role allowed to resolve the escrow's disputes.
+    // solhint-disable-next-line func-name-mixedcase
+    function ARBITER_ROLE() external view returns (bytes32);
 }

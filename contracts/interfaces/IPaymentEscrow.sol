@@ -85,6 +85,18 @@ interface IPaymentEscrow {
         uint16 feeBps;
     }
 
+    /// @notice An EIP-3009 `ReceiveWithAuthorization` signed by `from` for the token of an invoice: `to` is this
+    /// escrow, `value` the invoice amount and `nonce` the invoice's EIP-712 digest (so it pays that invoice and
+    /// nothing else). See `payWithAuthorization`.
+    struct ReceiveAuthorization {
+        address from;
+        uint256 validAfter;
+        uint256 validBefore;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
     /// @notice Emitted when an invoice was paid. `releaseAt` equals the block time when it settled at once.
     event InvoicePaid(
         uint32 indexed merchantId,
@@ -222,6 +234,11 @@ interface IPaymentEscrow {
     error PaymentEscrowDisputeTimeoutOutOfRange(uint32 disputeTimeout, uint32 minTimeout, uint32 maxTimeout);
     /// @notice No payment ids were given.
     error PaymentEscrowEmptyBatch();
+    /// @notice The deposit address holds less of the invoice's asset than the invoice asks for: wait for a top-up
+    /// (or, once the invoice cannot be paid any more, return it with the deposit router's `returnDeposit`).
+    error PaymentEscrowDepositShort(address deposit, uint256 expected, uint256 received);
+    /// @notice Only the escrow's deposit router may call this.
+    error PaymentEscrowNotDepositRouter(address caller);
 
     /// @notice Pays `invoice` with `signature` from the merchant's current signer (65-byte, 64-byte EIP-2098
     /// compact, or an ERC-1271 signature). Send exactly `amount` as ETH, or approve the token first.
@@ -239,6 +256,26 @@ interface IPaymentEscrow {
     /// and anything after it is ignored; an ERC-1271 signer's signature is all the rest, so such calls must not
     /// carry a suffix (use `payPacked`).
     function payPackedRaw() external payable;
+
+    /// @notice Deposit router only (`depositRouter`, which anyone calls: see IDepositRouter.settleDeposit). Applies
+    /// the rules of `pay` to `invoice` with `payer` as payer of record, then has the router sweep the invoice's deposit
+    /// address into the escrow and measures what arrived: at least the amount, or it reverts; what exceeds it (an
+    /// overpayment, ETH sent to a token invoice's address) is credited to the payer's withdrawable balance. `caller`
+    /// is whoever called the router: when the invoice names no payer (the router then passes the payer `caller`
+    /// named), or after the expiry (a payment that arrived in time and was settled late), it must be the merchant's
+    /// signer or owner.
+    function payFromDeposit(Invoice calldata invoice, bytes calldata signature, address payer, address caller) external;
+
+    /// @notice Pays an invoice in an EIP-3009 token (USDC, EURC) with one signature of the payer and no ETH: anyone
+    /// submits the payer's `ReceiveWithAuthorization` (to this escrow, value = amount, nonce = the invoice digest)
+    /// and the escrow pulls the tokens with `receiveWithAuthorization`, which only the payee can execute, so a
+    /// front-runner can neither replay it elsewhere nor pay another invoice with it. The payer is `from`; the rules
+    /// are those of `pay`.
+    function payWithAuthorization(
+        Invoice calldata invoice,
+        bytes calldata signature,
+        ReceiveAuthorization calldata authorization
+    ) external;
 
     /// @notice Cancels an unpaid invoice number so it can never be paid. Merchant owner or signer.
     function cancelInvoice(uint32 merchantId, uint64 invoiceNumber) external;
@@ -320,16 +357,20 @@ interface IPaymentEscrow {
     // solhint-disable-next-line func-name-mixedcase
     function MAX_FEE_BPS() external view returns (uint16);
 
-    /// @notice Role allowed to resolve disputes.
+    /// @notice Role allowed to resolve disputes, held in the registry (which holds all platform roles).
     // solhint-disable-next-line func-name-mixedcase
     function ARBITER_ROLE() external view returns (bytes32);
 
-    /// @notice Role allowed to pause and unpause new payments.
+    /// @notice Role allowed to pause and unpause new payments, held in the registry.
     // solhint-disable-next-line func-name-mixedcase
     function PAUSER_ROLE() external view returns (bytes32);
 
     /// @notice The EIP-712 digest the merchant's signer signs for `invoice`.
     function invoiceDigest(Invoice calldata invoice) external view returns (bytes32);
+
+    /// @notice The deposit router this escrow created in its constructor (so its address follows from the escrow's:
+    /// CREATE from the escrow at nonce 1). It makes the deposit addresses and sweeps them; see IDepositRouter.
+    function depositRouter() external view returns (address);
 
     /// @notice Decodes packed invoice bytes (see `payPacked`) into the invoice and its signature.
     function decodePacked(bytes calldata packed) external view returns (Invoice memory invoice, bytes memory signature);

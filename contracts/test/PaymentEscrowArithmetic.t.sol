@@ -39,17 +39,13 @@ contract PaymentEscrowArithmeticTest {
 
     function setUp() public {
         signer = VM.addr(SIGNER_KEY);
-        registry = new MerchantRegistry(0, address(this), 30 days);
+        registry = new MerchantRegistry(0, address(this), address(this), address(this), 30 days);
         // LoyaltyPoints takes the escrow's address at construction: predict it (the next creation after points).
         address predicted = _createAddress(address(this), uint256(VM.getNonce(address(this))) + 1);
         points = new LoyaltyPoints(registry, predicted);
         escrow = new PaymentEscrow(
             registry,
             points,
-            address(this),
-            0,
-            address(this),
-            address(this),
             TREASURY,
             INITIAL_FEE_BPS,
             DISPUTE_TIMEOUT
