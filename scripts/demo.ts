@@ -4,7 +4,12 @@
  * creates an ETH and an ERC-20 invoice, writes their QR codes as PNG files to out/demo/, reads them back from
  * those files, verifies and pays them, watches the payments confirm, releases them after the hold, awards points,
  * redeems points as a discount on a second purchase, refunds that purchase, voids an outstanding invoice (invoice
- * epochs), and withdraws the platform fees, printing the gas of every step. Invoices are bound to the customer
+ * epochs), and withdraws the platform fees, printing the gas of every step. Then a second customer, whose wallet
+ * can only send and call `transfer`, pays an invoice by scanning the PNG of a plain EIP-681 transfer to the invoice's
+ * deposit address; the watcher sees the arrival, the merchant's keeper settles it (`router.settleDeposit`, naming
+ * the Transfer's sender as payer of record), a third customer pays with one EIP-3009 signature that a relayer
+ * submits (`payWithAuthorization`; skipped when no EIP-3009 token, contracts/mocks/AuthorizationToken.sol, is
+ * built), part of the deposit payment is refunded, and both are released with their points. Invoices are bound to the customer
  * (`payer`) where the customer is known, as they should be: an unbound invoice with a refund window can be
  * front-run (the demo prints the SDK's warning for the one walk-up invoice it leaves unbound). test/sdk/demo.test.ts runs `runDemo` in-process and checks the outcome.
  */
@@ -489,7 +494,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   line(`  wallet scans ${rel(depositPng)}`, `transfer ${fmt(request.amount, usd)} to ${short(request.to)} on chain ${request.chainId}`);
   const walletToken = TestToken__factory.connect(request.token, walletCustomer);
   const transferred = await (await walletToken.transfer(request.to, request.amount)).wait();
-  step(`wallet: ${usd.symbol}.transfer(deposit address, ${fmt(request.amount, usd)})`, transferred!.gasUsed, `block ${transferred!.blockNumber}`);
+  step(`wallet: ${usd.symbol}.transfer(deposit, ${fmt(request.amount, usd)})`, transferred!.gasUsed, `block ${transferred!.blockNumber}`);
   for (let i = 0; i < 20 && arrivals.length === 0; i++) await laterWatcher.poll();
   const arrival = arrivals[0];
   if (arrival === undefined || arrival.from === undefined) throw new Error("the watcher did not see the deposit");
@@ -499,11 +504,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   );
   // The merchant's keeper settles it, naming the Transfer's sender as the payer of record (the invoice names none).
   const settledDeposit = await (await keeperRouter.settleDeposit(depositInvoice.signed.invoice, depositInvoice.signed.signature, arrival.from)).wait();
-  step(`keeper: router.settleDeposit(#${depositNumber}, payer ${short(arrival.from)})`, settledDeposit!.gasUsed, `block ${settledDeposit!.blockNumber}`);
+  step(
+    `keeper: router.settleDeposit(#${depositNumber})`,
+    settledDeposit!.gasUsed,
+    `payer of record ${short(arrival.from)} (the Transfer's sender), block ${settledDeposit!.blockNumber}`,
+  );
 
   // ---------------------------------------------------------------------------------------------------------
   section("Gasless: a third customer signs one EIP-3009 authorization, a relayer submits it");
   let gasless: DemoResult["gasless"];
+  const laterTokens = new Map<string, TokenInfo>([[tokenAddress, usd]]);
   if (await artifacts.artifactExists("AuthorizationToken")) {
     const gaslessCustomer = account(10);
     const relayer = account(11);
@@ -517,6 +527,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const allowed = await (await PaymentEscrow__factory.connect(deployment.escrow, admin).setTokenAllowed(authTokenAddress, true)).wait();
     step(`allowlist an EIP-3009 token (platform admin)`, allowed!.gasUsed, short(authTokenAddress));
     const authInfo = await getTokenInfo(asOwner.escrow, authTokenAddress);
+    laterTokens.set(authTokenAddress, authInfo);
     const authMinted = await (await authToken.getFunction("mint")(gaslessAddress, parseUnitsExact("20", authInfo.decimals))).wait();
     step(`mint 20 ${authInfo.symbol} to the third customer`, authMinted!.gasUsed, short(gaslessAddress));
     const gaslessInvoice = await createInvoice(asInvoiceKey.escrow, invoiceKey, {
@@ -564,7 +575,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   if (laterConfirmed.length !== laterExpected) throw new Error("the watcher did not confirm the deposit and gasless payments");
   for (const payment of laterConfirmed) {
     line(
-      `  confirmed #${payment.invoiceNumber}: ${payment.amount} base units from ${short(payment.payer)}`,
+      `  confirmed #${payment.invoiceNumber}: ${fmt(payment.amount, laterTokens.get(payment.token) ?? usd)} from ${short(payment.payer)}`,
       `${payment.confirmations} confirmations, held until ${iso(payment.releaseAt)}`,
     );
   }
@@ -586,7 +597,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     line(`  #${settled.invoiceNumber} settled`, `${settled.pointsAwarded} points awarded`);
   }
   const depositPoints = (await pointsBalance(asCustomer.points, walletCustomerAddress, merchantId)).balance;
-  line(`  deposit customer's points (80 less the refunded quarter)`, `${depositPoints}`);
+  line(`  deposit customer's points`, `${depositPoints} (80, less the quarter refunded)`);
   if (gasless !== undefined) {
     gasless.points = (await pointsBalance(asCustomer.points, gasless.payer, merchantId)).balance;
     line(`  gasless customer's points`, `${gasless.points}`);
@@ -620,7 +631,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
   const totalGas = steps.reduce((sum, s) => sum + s.gasUsed, 0n);
   line("total gas of the steps above", "", totalGas);
-  line(`QR images`, `${rel(outDir)}/invoice-{${[...images.keys()].join(",")}}-{compact,eip681}.png`);
+  line(`QR images`, `${rel(outDir)}/invoice-{${[...images.keys()].join(",")}}-{compact,eip681}.png, ${rel(depositPng)}`);
   const wallTimeMs = Math.round(performance.now() - started);
   line("wall time", `${(wallTimeMs / 1000).toFixed(1)} s`);
 
