@@ -199,6 +199,14 @@ describe("watch: deposit addresses", () => {
     await f.customer.sendTransaction({ to: addressOf(o), value: 10n ** 15n });
     await watcher.poll();
     expect(deposits.map((d) => [d.token, d.received, d.expected, d.status])).to.deep.equal([[ZERO_ADDRESS, 10n ** 15n, 0n, "wrong-asset"]]);
+
+    // Once unwatched, nothing more is reported for it.
+    const address = addressOf(o);
+    watcher.unwatchDeposits([1n]);
+    await transfer(address, 10n * USD);
+    await watcher.poll();
+    expect(deposits.length).to.equal(1);
+    expect(depositAddresses().size).to.equal(0);
   });
 
   it("reports what was already at an address when its watch begins, without a sender", async () => {
@@ -239,6 +247,7 @@ describe("watch: deposit addresses", () => {
     await watcher.poll(); // the first poll also reads the 15 token invoices' starting balances
     await transfer(addressOf(invoices[0]!), 10n * USD);
     await f.customer.sendTransaction({ to: addressOf(invoices[1]!), value: 10n ** 16n });
+    await transfer(addressOf(invoices[28]!), 10n * USD); // in the last of the 4 topic lists
     for (let poll = 0; poll < 3; poll++) {
       const before = counting.requests.length;
       await watcher.poll();
@@ -253,6 +262,7 @@ describe("watch: deposit addresses", () => {
     }
     expect(deposits.map((d) => [d.invoiceNumber, d.status])).to.deep.equal([
       [1n, "exact"],
+      [29n, "exact"],
       [2n, "exact"],
     ]);
   });
