@@ -80,7 +80,8 @@ export class DepositTracker {
   /**
    * Starts watching the deposit addresses of `open` (an invoice number already watched is replaced).
    * @returns their invoice numbers.
-   * @throws InvalidArgumentError for another merchant's or escrow's invoice, or a provider that cannot read balances.
+   * @throws InvalidArgumentError for another merchant's or escrow's invoice, or a provider that cannot read balances;
+   * InvoiceFieldError for a malformed invoice or location (nothing is added then).
    */
   add(open: Iterable<OpenInvoice>): bigint[] {
     const escrow = this.escrow;
@@ -136,8 +137,9 @@ export class DepositTracker {
   }
 
   /**
-   * Reads everything one poll needs (changes nothing). `start` is the first block scanned the first time.
-   * @returns undefined when no address is watched.
+   * Reads everything one poll needs; nothing is counted until `apply`. `start` is the first block scanned the first
+   * time.
+   * @returns undefined when no address is watched (the scan then simply moves on to the next block).
    */
   async read(head: number, start: number): Promise<DepositReads | undefined> {
     let from = this.cursor ?? start;

@@ -57,7 +57,8 @@ export interface WatchPaymentsOptions {
    * logs to these addresses (one `eth_getLogs` with an OR-list of them per `maxTopicsPerQuery` addresses) and their
    * ETH balances (one `eth_getBalance` each, started together: ethers' `JsonRpcProvider` batches them into one HTTP
    * request), and reports what arrived through `onDeposit`. Each must be an invoice of `merchantId` signed for this
-   * escrow (else InvalidArgumentError); with `invoiceNumbers`, their numbers are added to it. An invoice's address is
+   * escrow (else InvalidArgumentError; InvoiceFieldError for a malformed one); with `invoiceNumbers`, their numbers
+   * are added to it. An invoice's address is
    * watched until its payment is reported by `onPayment`, or `unwatchDeposits`. Default: none, and the watcher makes
    * no other call than without it.
    */
