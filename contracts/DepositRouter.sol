@@ -64,7 +64,8 @@ contract DepositRouter is IDepositRouter, ReentrancyGuardTransient {
         } else {
             if (
                 !_registry.isOwnerOrSigner(merchantId, msg.sender) &&
-                !IAccessControl(address(_escrow)).hasRole(_ARBITER_ROLE, msg.sender)
+                // The platform's roles live in the registry (the escrow has no `hasRole`).
+                !IAccessControl(address(_registry)).hasRole(_ARBITER_ROLE, msg.sender)
             ) revert DepositRouterNotMerchant(merchantId, msg.sender);
             if (to == address(0) || to == address(_escrow) || to == address(this)) revert DepositRouterInvalidRecipient(to);
         }
