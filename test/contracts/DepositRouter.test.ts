@@ -792,6 +792,32 @@ describe("DepositRouter", () => {
       await expect(back).to.changeEtherBalances(ethers, [t.deposit, s.payer, relayer], [-(10n ** 15n), 10n ** 15n, 0n]);
     });
 
+    it("keeps a payable ETH invoice's ETH when asked for another token (the sweeper moves all ETH), and returns that token once no ETH is there", async () => {
+      const other = await newToken();
+      const otherAddress = await other.getAddress();
+      const d = await bound(s.instant, { amount: 10n ** 16n });
+      await fund(d, 4n * 10n ** 15n);
+      await sendToken(s.payer, d.deposit, 9n, other);
+      for (const token of [otherAddress, s.tokenAddress]) {
+        await expect(router.connect(relayer).returnDeposit(d.invoice, token, ZERO_ADDRESS))
+          .to.be.revertedWithCustomError(router, "DepositRouterStillPayable")
+          .withArgs(s.instant.id, d.invoice.invoiceNumber);
+      }
+      expect(await etherAt(d.deposit)).to.equal(4n * 10n ** 15n);
+      // The top-up arrives and the deposit settles; the other token can then go back.
+      await fund(d, 6n * 10n ** 15n);
+      await expectInvoicePaid(s, settle(d), d.invoice, 0n);
+      await expect(router.connect(relayer).returnDeposit(d.invoice, otherAddress, ZERO_ADDRESS))
+        .to.emit(router, "DepositReturned")
+        .withArgs(s.instant.id, d.invoice.invoiceNumber, s.payer.address, otherAddress, 9n);
+      // On a payable ETH invoice's address that holds no ETH, another token goes back at once.
+      const e = await bound(s.instant, { amount: 10n ** 16n });
+      await sendToken(s.payer, e.deposit, 8n, other);
+      await expect(router.connect(relayer).returnDeposit(e.invoice, otherAddress, ZERO_ADDRESS))
+        .to.emit(router, "DepositReturned")
+        .withArgs(s.instant.id, e.invoice.invoiceNumber, s.payer.address, otherAddress, 8n);
+    });
+
     it("returns a token and the ETH found with it in one call (two events)", async () => {
       const other = await newToken();
       const otherAddress = await other.getAddress();
