@@ -1230,8 +1230,9 @@ contract EscrowHandler {
 }
 
 /// @title EscrowInvariantsTest
-/// @notice Invariants of the escrow under random sequences of payments (ETH, a plain token and a USDC-style
-/// blocklist token), replays, refunds, releases, disputes, resolutions, reclaims, cancellations, withdrawals,
+/// @notice Invariants of the escrow under random sequences of payments (ETH, a plain token, a USDC-style
+/// blocklist token, a USDT-style token and an EIP-3009 token; by `pay`, `payPacked`, deposit address and
+/// `payWithAuthorization`), deposits left short, topped up and returned, replays through every entry point, refunds, releases, disputes, resolutions, reclaims, cancellations, withdrawals,
 /// merchant-funded refunds, time warps, and every admin, pauser, issuer and incident call (see EscrowHandler).
 /// @dev The default profile runs a short campaign per invariant (inline config below); the `deep` test profile in
 /// hardhat.config.ts runs a longer one (`npx hardhat test solidity --test-profile deep`).
@@ -1340,7 +1341,8 @@ contract EscrowInvariantsTest {
     }
 
     /// @notice (b) Every invoice is paid at most once: replays of paid and cancelled invoices (65- and 64-byte
-    /// signatures) never succeed, and no payment id was ever recorded twice.
+    /// signatures; by `pay`, by a deposit, by a fresh or the same EIP-3009 authorization) never succeed, and no
+    /// payment id was ever recorded twice.
     /// hardhat-config: default.invariant.runs = 32
     /// hardhat-config: default.invariant.depth = 100
     function invariant_everyInvoicePaidAtMostOnce() public view {
