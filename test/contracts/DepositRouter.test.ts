@@ -610,6 +610,26 @@ describe("DepositRouter", () => {
         await expectInvoicePaid(s, settle(d), d.invoice, 0n);
       });
 
+      it("still returns deposits while the escrow is paused (the pause stops payments, not returns)", async () => {
+        const other = await newToken();
+        const otherAddress = await other.getAddress();
+        const d = await bound(s.instant, { token: s.tokenAddress, amount: 1_000_000n });
+        await fund(d);
+        await sendToken(s.payer, d.deposit, 3n, other);
+        await (await s.escrow.connect(s.pauser).pause()).wait();
+        await expect(router.connect(relayer).returnDeposit(d.invoice, otherAddress, ZERO_ADDRESS))
+          .to.emit(router, "DepositReturned")
+          .withArgs(s.instant.id, d.invoice.invoiceNumber, s.payer.address, otherAddress, 3n);
+        // Its own asset waits for the expiry: the pause may be lifted before it.
+        await expect(router.connect(relayer).returnDeposit(d.invoice, s.tokenAddress, ZERO_ADDRESS))
+          .to.be.revertedWithCustomError(router, "DepositRouterStillPayable")
+          .withArgs(s.instant.id, d.invoice.invoiceNumber);
+        await travelTo(d.invoice.expiry + 1n);
+        await expect(router.connect(relayer).returnDeposit(d.invoice, s.tokenAddress, ZERO_ADDRESS))
+          .to.emit(router, "DepositReturned")
+          .withArgs(s.instant.id, d.invoice.invoiceNumber, s.payer.address, s.tokenAddress, 1_000_000n);
+      });
+
       it("reverts PaymentEscrowTokenNotAllowed for a token not on the allowlist (the deposit is returned once expired)", async () => {
         const other = await newToken();
         const otherAddress = await other.getAddress();
