@@ -8,6 +8,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 
 import {
+  DepositMulticall__factory,
   type DepositRouter,
   DepositRouter__factory,
   type GasGuzzlerToken,
@@ -910,6 +911,24 @@ describe("DepositRouter", () => {
         .to.be.revertedWithCustomError(router, "DepositRouterSweepFailed")
         .withArgs(d.deposit);
       expect(await guzzler.balanceOf(d.deposit)).to.equal(1_000n);
+    });
+
+    it("cannot sweep an address a second time in the transaction that swept it (EIP-6780 deletes it only at the end): DepositRouterSweepFailed", async () => {
+      const other = await newToken();
+      const otherAddress = await other.getAddress();
+      const d = await bound(s.instant, { token: s.tokenAddress, amount: 1_000_000n });
+      await fund(d);
+      await sendToken(s.payer, d.deposit, 4n, other);
+      const multicall = await new DepositMulticall__factory(s.deployer).deploy();
+      await multicall.waitForDeployment();
+      await expect(multicall.settleThenReturn(routerAddress, d.invoice, d.signature, otherAddress, { gasLimit: 5_000_000n }))
+        .to.be.revertedWithCustomError(router, "DepositRouterSweepFailed")
+        .withArgs(d.deposit);
+      // In two transactions both work.
+      await expectInvoicePaid(s, settle(d), d.invoice, 0n);
+      await expect(router.connect(relayer).returnDeposit(d.invoice, otherAddress, ZERO_ADDRESS))
+        .to.emit(router, "DepositReturned")
+        .withArgs(s.instant.id, d.invoice.invoiceNumber, s.payer.address, otherAddress, 4n);
     });
 
     it("returns the own asset once the invoice is paid (a second payment), expired or voided, not before", async () => {
