@@ -115,10 +115,38 @@ function parseOrderRef(orderRef: string | undefined): { orderRef: string | undef
   if (orderRef === undefined) return { orderRef: undefined, text: null };
   if (BYTES32_RE.test(orderRef)) return { orderRef: orderRef.toLowerCase(), text: null };
   if (orderRef.length === 0) throw new InvalidInputError("orderRef", "orderRef must not be empty");
+  if (orderRef.includes("\u0000")) throw new InvalidInputError("orderRef", "orderRef must not contain the NUL character");
   if (orderRef.length > MAX_ORDER_REF_TEXT) {
     throw new InvalidInputError("orderRef", `orderRef text is longer than ${MAX_ORDER_REF_TEXT} characters`);
   }
   return { orderRef: keccak256(toUtf8Bytes(orderRef)), text: orderRef };
+}
+
+const MAX_METADATA_DEPTH = 16;
+
+/**
+ * Metadata must be storable as jsonb and hashable: a plain object, nested at most 16 deep (a deeper document would
+ * exhaust the stack of the canonical-JSON hash), and no NUL character in any key or string (PostgreSQL text and
+ * jsonb refuse U+0000). The 16 KiB size limit is checked when the request is normalized.
+ */
+function checkMetadata(metadata: unknown): void {
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+    throw new InvalidInputError("metadata", "metadata must be a JSON object");
+  }
+  const stack: { value: unknown; depth: number }[] = [{ value: metadata, depth: 1 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop() as { value: unknown; depth: number };
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) throw new InvalidInputError("metadata", "metadata strings must not contain the NUL character");
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth > MAX_METADATA_DEPTH) throw new InvalidInputError("metadata", `metadata is nested deeper than ${MAX_METADATA_DEPTH} levels`);
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      if (key.includes("\u0000")) throw new InvalidInputError("metadata", "metadata keys must not contain the NUL character");
+      stack.push({ value: child, depth: depth + 1 });
+    }
+  }
 }
 
 function points(field: string, value: number | undefined): bigint {
@@ -163,11 +191,15 @@ export async function createInvoice(
   const expiresSpec = input.expiresAt !== undefined ? { at: input.expiresAt } : { in: input.expiresIn ?? DEFAULT_EXPIRES_IN };
   const payer = input.payer ?? ZERO_ADDRESS;
   const metadata = input.metadata ?? {};
+  checkMetadata(metadata);
+  if (typeof payer !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(payer)) {
+    throw new InvalidInputError("payer", "payer must be an address (0x + 40 hex)");
+  }
   const fingerprint = {
     amount: amount.toString(),
     token: token.address.toLowerCase(),
     expires: expiresSpec,
-    payer: typeof payer === "string" ? payer.toLowerCase() : payer,
+    payer: payer.toLowerCase(),
     pointsAward: pointsAward.toString(),
     pointsRedeem: pointsRedeem.toString(),
     orderRef: orderRef.orderRef ?? null,

@@ -34,6 +34,8 @@ export interface InvoiceView {
   /** The signed invoice as the escrow sees it; undefined for a record that was never signed. */
   invoice: Invoice | undefined;
   location: EscrowLocation;
+  /** The merchant's registry id (the invoice's on-chain `merchantId`). */
+  onChainMerchantId: bigint;
   status: InvoiceStatus;
   /** `amount` as a decimal in the token's units, when the decimals are known. */
   amountDecimal: string | null;
@@ -95,6 +97,7 @@ export function invoiceView(record: InvoiceRecord, merchant: Merchant, location:
     record,
     invoice,
     location,
+    onChainMerchantId: merchant.onChainId,
     status,
     amountDecimal: record.tokenDecimals === null ? null : formatUnits(record.amount, record.tokenDecimals),
     payloads,
