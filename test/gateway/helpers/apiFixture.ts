@@ -115,3 +115,71 @@ export async function call(
   }
   return { status: res.status, headers: res.headers, json, text };
 }
+
+export interface ApiSuite {
+  setup: ChainSetup;
+  keyring: MasterKeyring;
+  app: App;
+  ctx: ApiContext;
+  logs: { message: string; details: Record<string, unknown> }[];
+  /** Two merchants registered on chain and linked; B must never see A's invoices. */
+  a: TestMerchant;
+  b: TestMerchant;
+  /** The fixture token's symbol (6 decimals). */
+  symbol: string;
+}
+
+/**
+ * Registers a `before` that builds an ApiSuite on the backend suite's database; returns a getter for it. Call inside
+ * `onEachBackend`.
+ */
+export function useApiSuite(suite: { readonly db: Kysely<Database> }): () => ApiSuite {
+  let value: ApiSuite | undefined;
+  before(async function () {
+    this.timeout(120_000);
+    const setup = await chainOnce();
+    const keyring = newKeyring();
+    const { logs, logger } = captureLogger();
+    const ctx: ApiContext = { db: suite.db, keyring, chain: setup.chain, logger };
+    value = {
+      setup,
+      keyring,
+      ctx,
+      app: createApp(ctx),
+      logs,
+      a: await newMerchant(suite.db, keyring, setup, "Shop A"),
+      b: await newMerchant(suite.db, keyring, setup, "Shop B"),
+      symbol: await setup.f.token.symbol(),
+    };
+  });
+  return () => {
+    if (value === undefined) throw new Error("API suite not ready");
+    return value;
+  };
+}
+
+/** The SDK invoice a response describes (what the signature covers). */
+export function sdkInvoiceOf(json: any) {
+  return {
+    merchantId: BigInt(json.onChainMerchantId),
+    invoiceNumber: BigInt(json.invoiceNumber),
+    token: json.token.address as string,
+    amount: BigInt(json.amount.baseUnits),
+    expiry: BigInt(json.expiresAt),
+    payer: json.payer as string,
+    pointsAward: BigInt(json.pointsAward),
+    pointsRedeem: BigInt(json.pointsRedeem),
+    orderRef: json.orderRef as string,
+    holdPeriod: BigInt(json.holdPeriod),
+    epoch: BigInt(json.epoch),
+  };
+}
+
+/** Expects the one error shape with `status` and `code`. */
+export function expectError(res: { status: number; json: any }, status: number, code: string): void {
+  if (res.status !== status || res.json?.error?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.json)}`);
+  }
+  const keys = Object.keys(res.json);
+  if (keys.length !== 1 || typeof res.json.error.message !== "string") throw new Error(`bad error shape ${JSON.stringify(res.json)}`);
+}
