@@ -53,9 +53,14 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   });
   registerHealthRoutes(app, ctx.db);
   registerInvoiceRoutes(app, ctx);
-  app.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: { title: "ScanPay gateway", version: API_VERSION, description: "Merchant gateway REST API (issue 11)." },
+  // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
+  let document: unknown;
+  app.get("/openapi.json", (c) => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: { title: "ScanPay gateway", version: API_VERSION, description: "Merchant gateway REST API (issue 11)." },
+    });
+    return c.json(document);
   });
   registerDocsRoute(app);
 

@@ -53,7 +53,7 @@ export const CreateInvoiceBodySchema = z
 
 export const IdempotencyHeaderSchema = z.object({
   "idempotency-key": z.string().min(1).max(255).optional().openapi({
-    param: { name: "Idempotency-Key", in: "header" },
+    param: { name: "idempotency-key", in: "header" },
     description: "Retry key: the same key and body return the first invoice (200); another body under it is 409.",
   }),
 });
