@@ -145,3 +145,10 @@ export class ChainConfigError extends GatewayError {
     super("CHAIN_CONFIG_MISMATCH", message);
   }
 }
+
+/** The invoice record was stored without a signature (made by `createInvoiceRecord` alone), so it has no QR code. */
+export class InvoiceNotSignedError extends GatewayError {
+  constructor(id: string) {
+    super("INVOICE_NOT_SIGNED", `invoice ${id} was stored without a signature and cannot be paid by QR code`);
+  }
+}

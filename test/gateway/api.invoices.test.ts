@@ -10,7 +10,7 @@ import { verifyInvoice } from "../../src/invoice/verifyInvoice.js";
 import { checkInvoiceOnChain } from "../../src/invoice/checkInvoiceOnChain.js";
 import { decodeQrImage } from "../../src/qr/image/decodeQrImage.js";
 import { DepositRouter__factory } from "../../typechain-types/index.js";
-import { DEPOSIT_REDEEMS_POINTS } from "../../gateway/src/services/index.js";
+import { createInvoiceRecord, DEPOSIT_REDEEMS_POINTS } from "../../gateway/src/services/index.js";
 import { onEachBackend } from "./helpers/backends.js";
 import { call, expectError, newMerchant, sdkInvoiceOf, useApiSuite } from "./helpers/apiFixture.js";
 
@@ -130,6 +130,15 @@ describe("gateway API: invoices", function () {
         expect(rows).to.have.length(1);
       });
 
+      it("makes one invoice when the same Idempotency-Key and body arrive 10 times at once", async function () {
+        const { a, symbol } = s();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () => create({ amount: "8", token: symbol }, a.keys.all, { "Idempotency-Key": "burst" })),
+        );
+        expect(new Set(results.map((r) => r.json.id)).size).to.equal(1);
+        expect(results.map((r) => r.status).sort()).to.deep.equal([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+      });
+
       it("keeps a relative expiry idempotent: a retry later is still the same request", async function () {
         const { ctx, symbol } = s();
         const headers = { "Idempotency-Key": "later" };
@@ -171,7 +180,7 @@ describe("gateway API: invoices", function () {
           [{ amount: "1", token: symbol, metadata: { big: "x".repeat(17_000) } }, "metadata", "larger than 16 KiB"],
           [{ amount: "1", token: symbol, payer: "0x1234" }, "payer", ""],
           [{ amount: "1", token: symbol, colour: "red" }, "", "Unrecognized key"],
-          [{ amount: 12.5, token: symbol }, "amount", ""],
+          [{ amount: 12.5, token: symbol }, "amount", 'amount must be a string like "12.50"'],
           [{ amount: "1", token: symbol, pointsAward: -1 }, "pointsAward", ""],
           [{ amount: "1", token: symbol, pointsAward: 2 ** 32 }, "pointsAward", ""],
           [{ amount: "1", token: symbol, metadata: [1, 2] }, "metadata", ""],
@@ -230,6 +239,24 @@ describe("gateway API: invoices", function () {
         } finally {
           ctx.now = saved;
         }
+      });
+    });
+
+    describe("records made without signing", function () {
+      it("shows a record from createInvoiceRecord alone (no 0002 columns) with nulls and no QR payloads", async function () {
+        const { a, app } = s();
+        const { invoice } = await createInvoiceRecord(suite.db, {
+          merchantId: a.id,
+          highestUsedOnChain: 0n,
+          invoice: { token: ZERO, amount: 5n, expiry: BigInt(Math.floor(Date.now() / 1000) + 600) },
+        });
+        const got = await call(app, "GET", `/v1/invoices/${invoice.id}`, { key: a.keys.read });
+        expect(got.status).to.equal(200);
+        expect(got.json.signature).to.equal(null);
+        expect(got.json.qr).to.equal(null);
+        expect(got.json.token).to.deep.equal({ address: ZERO, symbol: null, decimals: null });
+        expect(got.json.amount).to.deep.equal({ baseUnits: "5", decimal: null });
+        expectError(await call(app, "GET", `/v1/invoices/${invoice.id}/qr.svg`, { key: a.keys.read }), 409, "INVOICE_NOT_SIGNED");
       });
     });
 

@@ -24,17 +24,21 @@ export const ErrorSchema = z
 
 export const CreateInvoiceBodySchema = z
   .object({
-    amount: z.string().max(100).optional().openapi({
+    amount: z
+      .string({ error: 'amount must be a string like "12.50" (a JSON number would lose precision)' })
+      .max(100)
+      .optional()
+      .openapi({
       example: "12.50",
       description:
         "Decimal in the token's units as a person types it (digits, optionally a dot and digits), parsed exactly with the token's decimals. Exactly one of amount and amountBaseUnits.",
     }),
     amountBaseUnits: z
-      .string()
+      .string({ error: 'amountBaseUnits must be an integer string like "12500000"' })
       .max(100)
       .optional()
       .openapi({ example: "12500000", description: "Integer string of base units (1 .. 2^96-1)." }),
-    token: z.string().min(1).max(64).openapi({ example: "USDC", description: "Symbol or 0x address of a token the escrow accepts; ETH is \"ETH\" or the zero address." }),
+    token: z.string({ error: "token must be a symbol or a 0x address" }).min(1).max(64).openapi({ example: "USDC", description: "Symbol or 0x address of a token the escrow accepts; ETH is \"ETH\" or the zero address." }),
     expiresIn: z.number().int().min(1).max(MAX_EXPIRES_IN).optional().openapi({ example: 900, description: "Seconds from now (default 900). At most one of expiresIn and expiresAt." }),
     expiresAt: z.number().int().positive().optional().openapi({ description: "Unix seconds; in the future, at most a year away." }),
     pointsAward: z.number().int().min(0).max(UINT32_MAX).optional().openapi({ description: "Loyalty points the payer earns." }),

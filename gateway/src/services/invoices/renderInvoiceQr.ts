@@ -1,7 +1,7 @@
 /** QR images of an open invoice's payloads (SDK renderers). */
 import { renderPng } from "../../../../src/qr/image/renderPng.js";
 import { renderSvg } from "../../../../src/qr/svg/renderSvg.js";
-import { InvalidInputError, InvoiceNotOpenError } from "../../errors.js";
+import { InvalidInputError, InvoiceNotOpenError, InvoiceNotSignedError } from "../../errors.js";
 import type { GatewayContext } from "../context.js";
 import { getInvoice } from "./readInvoices.js";
 
@@ -13,7 +13,7 @@ export type QrImage = { format: "svg"; body: string } | { format: "png"; body: U
 /**
  * The QR code of the merchant's invoice in `form`: by default the deposit transfer (what every wallet pays), or
  * `payPacked` when the invoice has no deposit form (it redeems points). Only for an open invoice.
- * @throws NotFoundError, InvoiceNotOpenError (cancelling, expired), InvalidInputError (deposit asked but unavailable).
+ * @throws NotFoundError, InvoiceNotOpenError (cancelling, expired), InvoiceNotSignedError, InvalidInputError (deposit asked but unavailable).
  */
 export async function renderInvoiceQr(
   ctx: GatewayContext,
@@ -24,7 +24,9 @@ export async function renderInvoiceQr(
 ): Promise<QrImage> {
   const view = await getInvoice(ctx, merchantId, id);
   const payloads = view.payloads;
-  if (payloads === null) throw new InvoiceNotOpenError(id, view.status);
+  if (payloads === null) {
+    throw view.status === "open" ? new InvoiceNotSignedError(id) : new InvoiceNotOpenError(id, view.status);
+  }
   let text: string;
   if (form === "payPacked") text = payloads.payPacked;
   else if (form === "compact") text = payloads.compact;
