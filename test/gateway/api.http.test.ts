@@ -97,6 +97,16 @@ describe("gateway API: HTTP surface", function () {
       expect(((await streamed.json()) as { error: { code: string } }).error.code).to.equal("BODY_TOO_LARGE");
     });
 
+    it("survives __proto__ keys in the body and in metadata", async function () {
+      const { app, a, symbol } = s();
+      const post = (rawBody: string) => call(app, "POST", "/v1/invoices", { key: a.keys.all, rawBody, headers: { "content-type": "application/json" } });
+      expectError(await post(`{"amount":"1","token":"${symbol}","__proto__":{"admin":true}}`), 400, "INVALID_INPUT");
+      const res = await post(`{"amount":"1","token":"${symbol}","metadata":{"__proto__":{"x":1},"k":"v"}}`);
+      expect(res.status, res.text).to.be.oneOf([201, 400]);
+      if (res.status === 201) expect(res.json.metadata.k).to.equal("v");
+      expect(({} as Record<string, unknown>)["x"]).to.equal(undefined);
+    });
+
     it("answers an unknown route with 404 in the error shape", async function () {
       expectError(await call(s().app, "GET", "/v2/nothing"), 404, "NOT_FOUND");
       expectError(await call(s().app, "DELETE", "/v1/invoices", { key: s().a.keys.all }), 404, "NOT_FOUND");
@@ -167,6 +177,8 @@ describe("gateway API: HTTP surface", function () {
         fc.record({ field: fc.constant("payer"), value: badPayer }),
         fc.record({ field: fc.constant("orderRef"), value: badOrderRef }),
         fc.record({ field: fc.constant("metadata"), value: badMetadata }),
+        // "__proto__" is left out here only because Object.assign below would set the prototype instead of a key
+        // (the body would lose it); the test above sends it raw.
         fc.record({ field: fc.string().filter((k) => !known.has(k) && k !== "__proto__"), value: fc.jsonValue() }),
       );
       const body = fc.oneof(
