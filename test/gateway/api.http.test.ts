@@ -27,6 +27,13 @@ describe("gateway API: HTTP surface", function () {
       expect(ready.json).to.deep.equal({ status: "ok" });
     });
 
+    it("answers /readyz with 503 NOT_READY when the database does not answer", async function () {
+      const down = { getExecutor: () => { throw new Error("connection refused"); } };
+      const app = createApp({ ...s().ctx, db: down as never });
+      expectError(await call(app, "GET", "/readyz"), 503, "NOT_READY");
+      expect((await call(app, "GET", "/healthz")).status).to.equal(200);
+    });
+
     it("serves an OpenAPI 3.1 document generated from the request schemas", async function () {
       const doc = (await call(s().app, "GET", "/openapi.json")).json;
       expect(doc.openapi).to.equal("3.1.0");

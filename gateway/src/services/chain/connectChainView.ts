@@ -63,11 +63,19 @@ export async function connectChainView(options: ConnectChainViewOptions): Promis
       return (await nextInvoiceNumber(escrow, onChainId, { fromBlock: options.fromBlock ?? 0 })) - 1n;
     },
     async tokenInfo(tokenOrSymbol) {
-      tokens ??= readTokens();
-      let matches = find(await tokens.catch((e: unknown) => ((tokens = undefined), Promise.reject(e))), tokenOrSymbol);
+      const current = async (): Promise<ChainTokenInfo[]> => {
+        tokens ??= readTokens();
+        try {
+          return await tokens;
+        } catch (error) {
+          tokens = undefined; // an RPC failure is not cached
+          throw error;
+        }
+      };
+      let matches = find(await current(), tokenOrSymbol);
       if (matches.length === 0 && Date.now() - readAt > TOKEN_REFRESH_MS) {
-        tokens = readTokens();
-        matches = find(await tokens, tokenOrSymbol);
+        tokens = undefined;
+        matches = find(await current(), tokenOrSymbol);
       }
       if (matches.length > 1) {
         throw new InvalidInputError("token", `the symbol ${tokenOrSymbol} names several tokens: give the token's address`);
