@@ -48,6 +48,8 @@ const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta n
 <div id="ops"></div><script>${SCRIPT}</script></body></html>`;
 
 export function registerDocsRoute(app: OpenAPIHono<ApiEnv>): void {
+  // Browsers ask for it on every page; an empty answer keeps their consoles free of 404s.
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   app.get("/docs", (c) => {
     c.header("Content-Security-Policy", DOCS_CSP);
     c.header("Cache-Control", "no-cache");
