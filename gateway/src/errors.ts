@@ -47,8 +47,9 @@ export class MasterKeyError extends GatewayError {
 
 /** An API key that is malformed, unknown or revoked. Deliberately one code and one message for all three. */
 export class UnauthenticatedError extends GatewayError {
-  constructor() {
-    super("UNAUTHENTICATED", "invalid or revoked API key");
+  /** The default message is the one every bad key gets; the HTTP layer words a missing or misspelt header itself. */
+  constructor(message = "invalid or revoked API key") {
+    super("UNAUTHENTICATED", message);
   }
 }
 
@@ -150,5 +151,12 @@ export class ChainConfigError extends GatewayError {
 export class InvoiceNotSignedError extends GatewayError {
   constructor(id: string) {
     super("INVOICE_NOT_SIGNED", `invoice ${id} was stored without a signature and cannot be paid by QR code`);
+  }
+}
+
+/** The database does not answer (readiness probe). */
+export class NotReadyError extends GatewayError {
+  constructor(options?: { cause?: unknown }) {
+    super("NOT_READY", "the database does not answer", options);
   }
 }

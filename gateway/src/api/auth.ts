@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Kysely } from "kysely";
 
-import { GatewayError } from "../errors.js";
+import { UnauthenticatedError } from "../errors.js";
 import { authenticate, requireScope, type ApiKeyScope, type ApiPrincipal } from "../services/index.js";
 import type { Database } from "../store/index.js";
 
@@ -21,10 +21,10 @@ export function requireApiKey(db: Kysely<Database>, scope: ApiKeyScope): Middlew
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (header === undefined) {
-      throw new GatewayError("UNAUTHENTICATED", "an API key is required: Authorization: Bearer sp_live_...");
+      throw new UnauthenticatedError("an API key is required: Authorization: Bearer sp_live_...");
     }
     const match = BEARER_RE.exec(header);
-    if (match === null) throw new GatewayError("UNAUTHENTICATED", "the Authorization header must be: Bearer sp_live_...");
+    if (match === null) throw new UnauthenticatedError("the Authorization header must be: Bearer sp_live_...");
     const principal = await authenticate(db, match[1] as string);
     requireScope(principal, scope);
     c.set("principal", principal);

@@ -2,7 +2,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Kysely } from "kysely";
 
-import { GatewayError } from "../../errors.js";
+import { NotReadyError } from "../../errors.js";
 import { pingDatabase, type Database } from "../../store/index.js";
 import type { ApiEnv } from "../auth.js";
 import { ErrorSchema, HealthSchema } from "../schemas.js";
@@ -32,7 +32,7 @@ export function registerHealthRoutes(app: OpenAPIHono<ApiEnv>, db: Kysely<Databa
       try {
         await pingDatabase(db);
       } catch (error) {
-        throw new GatewayError("NOT_READY", "the database does not answer", { cause: error });
+        throw new NotReadyError({ cause: error });
       }
       return c.json({ status: "ok" as const }, 200);
     },
