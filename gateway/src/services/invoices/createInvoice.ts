@@ -161,7 +161,7 @@ function points(field: string, value: number | undefined): bigint {
  * Checks the request, signs the invoice with the merchant's signer for the chain's escrow (with the merchant's
  * current epoch and hold period) under the next consecutive number above what the chain already used, and stores
  * it with its signature. With an idempotency key, the same request again returns the stored invoice
- * (`created: false`, before any chain call) and another request under the key is IDEMPOTENCY_CONFLICT.
+ * (`created: false`, before the chain's terms are read) and another request under the key is IDEMPOTENCY_CONFLICT.
  * @throws InvalidInputError, MerchantNotFoundError, MerchantNotActiveError, ChainConfigError, IdempotencyConflictError.
  */
 export async function createInvoice(
@@ -188,6 +188,9 @@ export async function createInvoice(
   const pointsAward = points("pointsAward", input.pointsAward);
   const pointsRedeem = points("pointsRedeem", input.pointsRedeem);
   const now = nowOf(ctx);
+  if (input.expiresIn !== undefined && input.expiresAt !== undefined) {
+    throw new InvalidInputError("expiresAt", "give at most one of expiresIn and expiresAt");
+  }
   const expiresSpec = input.expiresAt !== undefined ? { at: input.expiresAt } : { in: input.expiresIn ?? DEFAULT_EXPIRES_IN };
   const payer = input.payer ?? ZERO_ADDRESS;
   const metadata = input.metadata ?? {};
@@ -207,7 +210,7 @@ export async function createInvoice(
   };
   if (idempotencyKey !== undefined) {
     // A retry is answered from the database before the expiry is judged (a retried expiresAt may be past by now)
-    // and without touching the chain.
+    // and without reading the merchant's terms or used numbers from the chain (token lookups are cached).
     const earlier = await findInvoiceByIdempotencyKey(db, merchantId, idempotencyKey);
     if (earlier !== undefined) {
       const { created } = replay(earlier, hashRequestFingerprint(fingerprint), idempotencyKey);
