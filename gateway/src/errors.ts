@@ -47,8 +47,9 @@ export class MasterKeyError extends GatewayError {
 
 /** An API key that is malformed, unknown or revoked. Deliberately one code and one message for all three. */
 export class UnauthenticatedError extends GatewayError {
-  constructor() {
-    super("UNAUTHENTICATED", "invalid or revoked API key");
+  /** The default message is the one every bad key gets; the HTTP layer words a missing or misspelt header itself. */
+  constructor(message = "invalid or revoked API key") {
+    super("UNAUTHENTICATED", message);
   }
 }
 
@@ -65,5 +66,97 @@ export class ForbiddenScopeError extends GatewayError {
 export class IdempotencyConflictError extends GatewayError {
   constructor(key: string) {
     super("IDEMPOTENCY_CONFLICT", `idempotency key "${key}" was already used with a different request`);
+  }
+}
+
+/** One problem with a request field, as the API reports it. */
+export interface InputIssue {
+  /** Dotted path into the request (e.g. `metadata.note`, or a header / query name). */
+  path: string;
+  message: string;
+}
+
+/**
+ * A request the API cannot accept as a whole: several field problems at once (the zod issues of a request schema).
+ * Same `INVALID_INPUT` code as `InvalidInputError`.
+ */
+export class InvalidRequestError extends GatewayError {
+  readonly issues: readonly InputIssue[];
+  constructor(message: string, issues: readonly InputIssue[]) {
+    super("INVALID_INPUT", message);
+    this.issues = issues;
+  }
+}
+
+/** The request body is not valid JSON. */
+export class MalformedJsonError extends GatewayError {
+  constructor() {
+    super("MALFORMED_JSON", "the request body is not valid JSON");
+  }
+}
+
+/** The request body is larger than the route accepts. */
+export class BodyTooLargeError extends GatewayError {
+  readonly limit: number;
+  constructor(limit: number) {
+    super("BODY_TOO_LARGE", `the request body is larger than ${limit} bytes`);
+    this.limit = limit;
+  }
+}
+
+/** The request body is not `application/json`. */
+export class UnsupportedMediaTypeError extends GatewayError {
+  constructor() {
+    super("UNSUPPORTED_MEDIA_TYPE", "the request body must be application/json");
+  }
+}
+
+/**
+ * Nothing at this address for this caller. Another merchant's invoice id gives this too (never FORBIDDEN), so ids
+ * do not leak.
+ */
+export class NotFoundError extends GatewayError {
+  constructor(what: string) {
+    super("NOT_FOUND", `${what} not found`);
+  }
+}
+
+/** The invoice is no longer open (cancelled or being cancelled), so it cannot be shown as a QR code or cancelled again. */
+export class InvoiceNotOpenError extends GatewayError {
+  readonly status: string;
+  constructor(id: string, status: string) {
+    super("INVOICE_NOT_OPEN", `invoice ${id} is ${status}`);
+    this.status = status;
+  }
+}
+
+/** The merchant cannot take payments on chain now (suspended or unknown to the registry). */
+export class MerchantNotActiveError extends GatewayError {
+  constructor(onChainId: bigint, status: string) {
+    super("MERCHANT_NOT_ACTIVE", `merchant ${onChainId} is ${status} in the registry and cannot take payments`);
+  }
+}
+
+/**
+ * The gateway's configuration does not match the chain: the merchant's stored signer is not the registry's signer
+ * (invoices it signs would be refused), or the merchant is linked on another chain than the one the gateway reads.
+ */
+export class ChainConfigError extends GatewayError {
+  constructor(message: string) {
+    super("CHAIN_CONFIG_MISMATCH", message);
+  }
+}
+
+/** The invoice record was stored without a signature (made by `createInvoiceRecord` alone), so it has no QR code. */
+export class InvoiceNotSignedError extends GatewayError {
+  constructor(id: string) {
+    super("INVOICE_NOT_SIGNED", `invoice ${id} was stored without a signature and cannot be paid by QR code`);
+  }
+}
+
+/** The database does not answer (readiness probe). */
+export class NotReadyError extends GatewayError {
+  constructor(options?: { cause?: unknown }) {
+    super("NOT_READY", "the database does not answer", options);
   }
 }

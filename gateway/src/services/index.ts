@@ -16,3 +16,34 @@ export {
   type CreateInvoiceRecordRequest,
   type CreateInvoiceRecordResult,
 } from "./invoices/createInvoiceRecord.js";
+export type { InvoiceCompletion } from "./invoices/types.js";
+export type { GatewayContext } from "./context.js";
+export type { ChainView, ChainTokenInfo, ChainPaymentTerms, ChainMerchantStatus } from "./chain/chainView.js";
+export { connectChainView, type ConnectChainViewOptions } from "./chain/connectChainView.js";
+export { depositAddress, depositRouterAddress, SWEEPER_INIT_CODE } from "./invoices/depositAddress.js";
+export {
+  createInvoice,
+  parseInvoiceAmount,
+  DEFAULT_EXPIRES_IN,
+  MAX_EXPIRES_IN,
+  type CreateInvoiceInput,
+  type CreateInvoiceResult,
+} from "./invoices/createInvoice.js";
+export {
+  invoiceView,
+  invoicePayloads,
+  DEPOSIT_REDEEMS_POINTS,
+  type InvoicePayloads,
+  type InvoiceView,
+} from "./invoices/invoiceView.js";
+export {
+  getInvoice,
+  listInvoices,
+  INVOICE_STATUSES,
+  LIST_DEFAULT_LIMIT,
+  LIST_MAX_LIMIT,
+  type InvoicePage,
+  type ListInvoicesQuery,
+} from "./invoices/readInvoices.js";
+export { cancelInvoice, type CancelInvoiceResult, type UnsignedTransaction } from "./invoices/cancelInvoice.js";
+export { renderInvoiceQr, QR_FORMS, type QrForm, type QrImage } from "./invoices/renderInvoiceQr.js";

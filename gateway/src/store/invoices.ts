@@ -60,3 +60,73 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   const e = error as { code?: unknown; constraint?: unknown };
   return e.code === "23505" && e.constraint === constraint;
 }
+
+/** Where a page of invoices starts: after the row with this exact `created_at` (microseconds, UTC) and id. */
+export interface InvoicePosition {
+  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`, as `listInvoiceRows` returns it in `position`. */
+  createdAt: string;
+  id: string;
+}
+
+export interface ListInvoiceRowsQuery {
+  merchantId: string;
+  /** Stored status to match, and for "open" rows whether they are past their expiry at `now` (unix seconds). */
+  status?: { stored: string; expired?: boolean; now: bigint };
+  createdFrom?: Date;
+  createdBefore?: Date;
+  after?: InvoicePosition;
+  limit: number;
+}
+
+/**
+ * The merchant's invoices, newest first, ordered by (created_at, id) descending: a keyset page. Each row carries
+ * its `position` (created_at to the microsecond as text, so no row is skipped or repeated between pages even when
+ * several share a millisecond).
+ */
+export async function listInvoiceRows(
+  db: Kysely<Database>,
+  query: ListInvoiceRowsQuery,
+): Promise<(InvoiceRow & { position: string })[]> {
+  let q = db
+    .selectFrom("invoices")
+    .selectAll()
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position"))
+    .where("merchant_id", "=", query.merchantId);
+  if (query.status !== undefined) {
+    q = q.where("status", "=", query.status.stored);
+    if (query.status.expired === true) q = q.where("expiry", "<", query.status.now.toString());
+    if (query.status.expired === false) q = q.where("expiry", ">=", query.status.now.toString());
+  }
+  if (query.createdFrom !== undefined) q = q.where("created_at", ">=", query.createdFrom);
+  if (query.createdBefore !== undefined) q = q.where("created_at", "<", query.createdBefore);
+  if (query.after !== undefined) {
+    const { createdAt, id } = query.after;
+    q = q.where(sql<boolean>`(${sql.ref("created_at")}, ${sql.ref("id")}) < (${createdAt}::timestamptz, ${id})`);
+  }
+  return q.orderBy("created_at", "desc").orderBy("id", "desc").limit(query.limit).execute();
+}
+
+/**
+ * Moves the merchant's invoice from `open` to `cancelling` (first request time kept). Returns the row as it is
+ * afterwards, whatever its status; undefined if the merchant has no such invoice.
+ */
+export async function markInvoiceCancelling(
+  db: Kysely<Database>,
+  merchantId: string,
+  id: string,
+  at: Date,
+): Promise<InvoiceRow | undefined> {
+  await db
+    .updateTable("invoices")
+    .set({ status: "cancelling", cancel_requested_at: at })
+    .where("merchant_id", "=", merchantId)
+    .where("id", "=", id)
+    .where("status", "=", "open")
+    .execute();
+  return findInvoiceById(db, merchantId, id);
+}
+
+/** One round trip to the database (readiness probe). */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
+}

@@ -10,6 +10,9 @@ export type Numeric = ColumnType<string, string, string>;
 /** Timestamp with time zone that the database fills in by default. */
 export type CreatedAt = ColumnType<Date, Date | undefined, never>;
 
+/** A nullable column that may be left out on insert. */
+export type NullableColumn<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
 export interface MerchantsTable {
   /** Gateway id of the merchant (UUID). */
   id: string;
@@ -67,6 +70,21 @@ export interface InvoicesTable {
   /** SHA-256 of the canonical request, to tell a retry from a different request under the same key. */
   request_hash: string;
   created_at: CreatedAt;
+  // 0002: set when the gateway signs the invoice (null on rows made by createInvoiceRecord alone).
+  token_symbol: NullableColumn<string>;
+  /** ERC-20 decimals (0..255). */
+  token_decimals: NullableColumn<number>;
+  /** Index in the escrow's token list (uint16; 0 = ETH). */
+  token_index: NullableColumn<number>;
+  /** The refund window the invoice signs (uint32 seconds). */
+  hold_period: NullableColumn<string>;
+  /** The merchant's epoch it was signed in (uint32). */
+  epoch: NullableColumn<string>;
+  /** The signer's signature, 0x-hex (64-byte EIP-2098). */
+  signature: NullableColumn<string>;
+  /** The text `order_ref` is the keccak256 of, when the caller gave text rather than 32 bytes. */
+  order_ref_text: NullableColumn<string>;
+  cancel_requested_at: NullableColumn<Date>;
 }
 
 export interface Database {

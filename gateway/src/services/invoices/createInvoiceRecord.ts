@@ -12,8 +12,9 @@ import {
   type Database,
   type InvoiceRow,
 } from "../../store/index.js";
-import { hashInvoiceRequest, normalizeInvoiceRequest } from "./normalizeInvoiceRequest.js";
-import type { InvoiceRecord, InvoiceRequest } from "./types.js";
+import { hashInvoiceRequest, hashRequestFingerprint, normalizeInvoiceRequest, type NormalizedInvoiceRequest } from "./normalizeInvoiceRequest.js";
+import { toInvoiceRecord } from "./toInvoiceRecord.js";
+import type { InvoiceCompletion, InvoiceRecord, InvoiceRequest } from "./types.js";
 
 export interface CreateInvoiceRecordRequest {
   merchantId: string;
@@ -22,6 +23,16 @@ export interface CreateInvoiceRecordRequest {
   /** Client-chosen retry key: the same key and body return the first result; another body is a conflict. */
   idempotencyKey?: string;
   invoice: InvoiceRequest;
+  /**
+   * What makes two requests "the same" for the idempotency key, if not the normalized invoice (default). The API
+   * passes the request as the client meant it (e.g. `expiresIn: 900`, not the absolute expiry it gives today).
+   */
+  fingerprint?: unknown;
+  /**
+   * Runs inside the transaction once the number is allocated (e.g. signs the invoice); its columns are stored with
+   * the row. If it throws, nothing is stored and the number is given back.
+   */
+  finish?: (invoiceNumber: bigint, invoice: NormalizedInvoiceRequest) => Promise<InvoiceCompletion>;
 }
 
 export interface CreateInvoiceRecordResult {
@@ -30,28 +41,10 @@ export interface CreateInvoiceRecordResult {
   created: boolean;
 }
 
-function toRecord(row: InvoiceRow): InvoiceRecord {
-  return {
-    id: row.id,
-    merchantId: row.merchant_id,
-    invoiceNumber: BigInt(row.invoice_number),
-    token: row.token,
-    amount: BigInt(row.amount),
-    expiry: BigInt(row.expiry),
-    payer: row.payer,
-    pointsAward: BigInt(row.points_award),
-    pointsRedeem: BigInt(row.points_redeem),
-    orderRef: row.order_ref,
-    metadata: row.metadata,
-    status: row.status,
-    idempotencyKey: row.idempotency_key,
-    createdAt: row.created_at,
-  };
-}
-
-function replay(row: InvoiceRow, requestHash: string, key: string): CreateInvoiceRecordResult {
+/** The answer to a request whose idempotency key was used before: the stored invoice, or a conflict. */
+export function replay(row: InvoiceRow, requestHash: string, key: string): CreateInvoiceRecordResult {
   if (row.request_hash !== requestHash) throw new IdempotencyConflictError(key);
-  return { invoice: toRecord(row), created: false };
+  return { invoice: toInvoiceRecord(row), created: false };
 }
 
 /**
@@ -70,7 +63,8 @@ export async function createInvoiceRecord(
   if (request.highestUsedOnChain < 0n || request.highestUsedOnChain >= 2n ** 64n - 1n) {
     throw new InvalidInputError("highestUsedOnChain", "highestUsedOnChain must be between 0 and 2^64-2");
   }
-  const requestHash = hashInvoiceRequest(invoice);
+  const requestHash =
+    request.fingerprint === undefined ? hashInvoiceRequest(invoice) : hashRequestFingerprint(request.fingerprint);
 
   if (key !== undefined) {
     const earlier = await findInvoiceByIdempotencyKey(db, request.merchantId, key);
@@ -82,6 +76,7 @@ export async function createInvoiceRecord(
   try {
     const row = await db.transaction().execute(async (trx) => {
       const number = await allocateInvoiceNumber(trx, request.merchantId, request.highestUsedOnChain);
+      const done = request.finish === undefined ? undefined : await request.finish(number, invoice);
       return insertInvoice(trx, {
         id: randomUUID(),
         merchant_id: request.merchantId,
@@ -96,9 +91,20 @@ export async function createInvoiceRecord(
         metadata: JSON.stringify(invoice.metadata),
         idempotency_key: key ?? null,
         request_hash: requestHash,
+        ...(done === undefined
+          ? {}
+          : {
+              token_symbol: done.tokenSymbol,
+              token_decimals: done.tokenDecimals,
+              token_index: done.tokenIndex,
+              hold_period: done.holdPeriod.toString(),
+              epoch: done.epoch.toString(),
+              signature: done.signature,
+              order_ref_text: done.orderRefText,
+            }),
       });
     });
-    return { invoice: toRecord(row), created: true };
+    return { invoice: toInvoiceRecord(row), created: true };
   } catch (error) {
     // A concurrent request with the same key committed first: ours rolled back (number included); answer as a replay.
     if (key !== undefined && isUniqueViolation(error, "invoices_merchant_idempotency_unique")) {

@@ -21,6 +21,11 @@ function address(field: string, value: string): string {
   return value.toLowerCase();
 }
 
+/** SHA-256 (hex) of the canonical JSON of any plain value (bigints as decimal strings). */
+export function hashRequestFingerprint(value: unknown): string {
+  return createHash("sha256").update(canonicalJson(value), "utf8").digest("hex");
+}
+
 /** JSON with object keys sorted at every depth: equal requests give equal text whatever the key order. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;

@@ -16,7 +16,11 @@ export interface InvoiceRequest {
   metadata?: Record<string, unknown>;
 }
 
-export type InvoiceStatus = "open";
+/**
+ * Stored statuses: `open` (payable until its expiry), `cancelling` (the merchant asked to cancel; the on-chain
+ * `cancelInvoice` is the merchant's to send). Read views add `expired` for an open invoice past its expiry.
+ */
+export type InvoiceStatus = "open" | "cancelling" | "expired";
 
 /** A stored invoice. */
 export interface InvoiceRecord {
@@ -34,4 +38,25 @@ export interface InvoiceRecord {
   status: string;
   idempotencyKey: string | null;
   createdAt: Date;
+  /** Set when the gateway signed it (null for records made by createInvoiceRecord without `finish`). */
+  tokenSymbol: string | null;
+  tokenDecimals: number | null;
+  tokenIndex: number | null;
+  holdPeriod: bigint | null;
+  epoch: bigint | null;
+  signature: string | null;
+  /** The text `orderRef` is the keccak256 of, if the caller gave text. */
+  orderRefText: string | null;
+  cancelRequestedAt: Date | null;
+}
+
+/** What `createInvoiceRecord`'s `finish` adds to the row once the number is known (signing, token facts). */
+export interface InvoiceCompletion {
+  tokenSymbol: string;
+  tokenDecimals: number;
+  tokenIndex: number;
+  holdPeriod: bigint;
+  epoch: bigint;
+  signature: string;
+  orderRefText: string | null;
 }

@@ -5,9 +5,11 @@
 import type { Migration, MigrationProvider } from "kysely";
 
 import * as m0001 from "./0001_initial.js";
+import * as m0002 from "./0002_invoice_signing.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": m0001,
+  "0002_invoice_signing": m0002,
 };
 
 export const migrationProvider: MigrationProvider = {
