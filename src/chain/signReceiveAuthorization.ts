@@ -1,0 +1,61 @@
+import { Contract, Signature, type Signer } from "ethers";
+
+import type { BuildReceiveAuthorizationOptions } from "../authorization/buildReceiveAuthorization.js";
+import { buildReceiveAuthorization } from "../authorization/buildReceiveAuthorization.js";
+import type { AuthorizationTokenDomain, ReceiveAuthorization } from "../authorization/types.js";
+import { normalizeInvoice } from "../invoice/normalizeInvoice.js";
+import type { EscrowLocation, Invoice } from "../invoice/types.js";
+import { RunnerError } from "./errors.js";
+import { readCall } from "./internal/send.js";
+
+/** Options of `signReceiveAuthorization`. */
+export interface SignReceiveAuthorizationOptions extends BuildReceiveAuthorizationOptions {
+  /**
+   * The token's EIP-712 name and version. Default: read with `name()` and `version()` (FiatToken v2); a token
+   * without `version()` needs them given (they are what its `DOMAIN_SEPARATOR` was built from).
+   */
+  tokenDomain?: Partial<AuthorizationTokenDomain>;
+}
+
+const DOMAIN_ABI = ["function name() view returns (string)", "function version() view returns (string)"];
+
+/**
+ * The payer's side of a gasless payment: builds the `ReceiveWithAuthorization` for `invoice`
+ * (`buildReceiveAuthorization`), has `signer` (the payer) sign it with `eth_signTypedData_v4`, and returns it
+ * split for `payWithAuthorization`. Reads the token's name and version unless given.
+ * @throws InvoiceFieldError (see `buildReceiveAuthorization`); RunnerError NO_PROVIDER when the name or version
+ *   must be read and the signer has no provider; ScanPayContractError when the token has no `version()` and none
+ *   was given; UserRejectedError.
+ */
+export async function signReceiveAuthorization(
+  signer: Signer,
+  invoice: Invoice,
+  location: EscrowLocation,
+  options: SignReceiveAuthorizationOptions = {},
+): Promise<ReceiveAuthorization> {
+  const normalized = normalizeInvoice(invoice);
+  let { name, version } = options.tokenDomain ?? {};
+  if (name === undefined || version === undefined) {
+    const provider = signer.provider;
+    if (provider === null) throw new RunnerError("NO_PROVIDER", "the signer has no provider to read the token's name and version");
+    const token = new Contract(normalized.token, DOMAIN_ABI, provider);
+    [name, version] = await readCall(() =>
+      Promise.all([
+        name ?? (token.getFunction("name")() as Promise<string>),
+        version ?? (token.getFunction("version")() as Promise<string>),
+      ]),
+    );
+  }
+  const from = await signer.getAddress();
+  const typed = buildReceiveAuthorization(normalized, location, from, { name, version }, options);
+  const raw = await readCall(() => signer.signTypedData(typed.domain, typed.types, typed.message));
+  const signature = Signature.from(raw);
+  return {
+    from,
+    validAfter: typed.message.validAfter,
+    validBefore: typed.message.validBefore,
+    v: signature.v,
+    r: signature.r,
+    s: signature.s,
+  };
+}
