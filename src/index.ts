@@ -35,6 +35,7 @@ export {
   type CreatedInvoice,
   type CreateInvoiceOptions,
   type CreateInvoiceParams,
+  type InvoiceQrForm,
 } from "./chain/createInvoice.js";
 export { decodeRevertData, decodeScanPayError } from "./chain/decodeScanPayError.js";
 export {

@@ -5,7 +5,7 @@ import { buildReceiveAuthorization } from "../authorization/buildReceiveAuthoriz
 import type { AuthorizationTokenDomain, ReceiveAuthorization } from "../authorization/types.js";
 import { normalizeInvoice } from "../invoice/normalizeInvoice.js";
 import type { EscrowLocation, Invoice } from "../invoice/types.js";
-import { RunnerError } from "./errors.js";
+import { InvalidArgumentError, RunnerError, ScanPayContractError, UnexpectedError } from "./errors.js";
 import { readCall } from "./internal/send.js";
 
 /** Options of `signReceiveAuthorization`. */
@@ -24,8 +24,8 @@ const DOMAIN_ABI = ["function name() view returns (string)", "function version()
  * (`buildReceiveAuthorization`), has `signer` (the payer) sign it with `eth_signTypedData_v4`, and returns it
  * split for `payWithAuthorization`. Reads the token's name and version unless given.
  * @throws InvoiceFieldError (see `buildReceiveAuthorization`); RunnerError NO_PROVIDER when the name or version
- *   must be read and the signer has no provider; ScanPayContractError when the token has no `version()` and none
- *   was given; UserRejectedError.
+ *   must be read and the signer has no provider; InvalidArgumentError (`tokenDomain`) when the token has no
+ *   `name()` / `version()` to read and none was given; UserRejectedError.
  */
 export async function signReceiveAuthorization(
   signer: Signer,
@@ -39,12 +39,21 @@ export async function signReceiveAuthorization(
     const provider = signer.provider;
     if (provider === null) throw new RunnerError("NO_PROVIDER", "the signer has no provider to read the token's name and version");
     const token = new Contract(normalized.token, DOMAIN_ABI, provider);
-    [name, version] = await readCall(() =>
-      Promise.all([
-        name ?? (token.getFunction("name")() as Promise<string>),
-        version ?? (token.getFunction("version")() as Promise<string>),
-      ]),
-    );
+    const read = async (field: "name" | "version", given: string | undefined): Promise<string> => {
+      if (given !== undefined) return given;
+      try {
+        return await readCall(() => token.getFunction(field)() as Promise<string>);
+      } catch (error) {
+        if (error instanceof ScanPayContractError || error instanceof UnexpectedError) {
+          throw new InvalidArgumentError(
+            "tokenDomain",
+            `token ${normalized.token} has no readable ${field}(): give options.tokenDomain.${field} (its EIP-712 domain ${field})`,
+          );
+        }
+        throw error;
+      }
+    };
+    [name, version] = await Promise.all([read("name", name), read("version", version)]);
   }
   const from = await signer.getAddress();
   const typed = buildReceiveAuthorization(normalized, location, from, { name, version }, options);
