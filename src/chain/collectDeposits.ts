@@ -4,6 +4,7 @@ import type { ScanPayError } from "../errors.js";
 import { normalizeInvoice } from "../invoice/normalizeInvoice.js";
 import { type EscrowLocation, type SignedInvoice, ZERO_ADDRESS } from "../invoice/types.js";
 import { decodeScanPayError } from "./decodeScanPayError.js";
+import { InvalidArgumentError } from "./errors.js";
 import { depositBalances } from "./depositBalances.js";
 import { findDepositSender } from "./internal/depositSender.js";
 import { chainIdOf, providerOf } from "./internal/runner.js";
@@ -106,8 +107,18 @@ export async function collectDeposits(
     }
   }
   const batch: DepositSettlementInput[] = [];
+  const numbers = new Set<string>();
   await Promise.all(
     candidates.map(async ({ state, input }) => {
+      // One invoice number pays once: a second invoice with the same number would fail the whole batch.
+      const { merchantId, invoiceNumber } = state.signed.invoice;
+      const key = `${merchantId}/${invoiceNumber}`;
+      if (numbers.has(key)) {
+        const error = new InvalidArgumentError("items", `invoice ${invoiceNumber} of merchant ${merchantId} is given twice`);
+        result.failed.push({ ...state, error });
+        return;
+      }
+      numbers.add(key);
       try {
         const settlement = settlementOf(input);
         await router.settleDeposit.staticCall(settlement.invoice, settlement.signature, settlement.payer);
