@@ -23,6 +23,8 @@ export { expandSignature } from "./expandSignature.js";
 export { fromPackedInvoice } from "./fromPackedInvoice.js";
 export { MAX_UINT256, parseEip681Number } from "./parseEip681Number.js";
 export { parseTransferUri } from "./parseTransferUri.js";
+export { NETWORK_NAMES, networkName } from "./networkName.js";
+export { paymentCaption, type PaymentCaptionOptions } from "./paymentCaption.js";
 export { tokenAddressAt, tokenIndexOf } from "./tokenList.js";
 export { toPackedInvoice, type ToPackedInvoiceOptions } from "./toPackedInvoice.js";
 export type * from "./types.js";
