@@ -7,7 +7,7 @@ import { type Context, type TokenInfo, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { forgetInvoices, rememberedInvoices } from "../ledger.js";
 import { table } from "../output.js";
-import { resolveInvoice, scan } from "../qrInput.js";
+import { resolveSignedInvoice, scan } from "../qrInput.js";
 import { collectDeposits, type CollectDepositsResult, connectScanPay, depositAddress, returnDeposit } from "../sdk.js";
 import { formatAmount } from "./invoice.js";
 import { parseMerchantId } from "./merchant.js";
@@ -16,7 +16,7 @@ import { parseMerchantId } from "./merchant.js";
 async function invoicesFrom(ctx: Context, inputs: readonly string[], merchantId: bigint | undefined): Promise<SignedInvoice[]> {
   if (inputs.length > 0) {
     const signed: SignedInvoice[] = [];
-    for (const input of inputs) signed.push((await resolveInvoice(ctx, (await scan(input)).qr)).signed);
+    for (const input of inputs) signed.push(await resolveSignedInvoice(ctx, (await scan(input)).qr));
     return signed;
   }
   const escrow = await (await ctx.escrow()).getAddress();

@@ -19,7 +19,7 @@ import { type Context, type TokenInfo, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { lastIssued, recordIssued, rememberInvoice } from "../ledger.js";
 import { formatDuration, formatTime, table } from "../output.js";
-import { resolveInvoice, scan } from "../qrInput.js";
+import { resolveSignedInvoice, scan } from "../qrInput.js";
 import {
   createInvoice,
   depositTransferRequest,
@@ -455,7 +455,11 @@ const status: CommandSpec = {
   path: ["invoice", "status"],
   summary: "show whether an invoice is unpaid, held, settled, refunded...",
   positionals: [
-    { name: "invoice", description: "the invoice's QR (image file, compact text or EIP-681 URI)", optional: true },
+    {
+      name: "invoice",
+      description: "the invoice's QR (image file, compact text, EIP-681 URI, or its deposit QR if created here)",
+      optional: true,
+    },
   ],
   options: {
     merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (instead of the QR)" },
@@ -479,7 +483,7 @@ const status: CommandSpec = {
       let expiry = 0n;
       let epoch: bigint | undefined;
       if (scanned !== undefined) {
-        const { signed } = await resolveInvoice(ctx, scanned.qr);
+        const signed = await resolveSignedInvoice(ctx, scanned.qr);
         ({ merchantId, invoiceNumber, expiry, epoch } = signed.invoice);
       } else {
         merchantId = parseMerchantId(merchantText, "--merchant");
