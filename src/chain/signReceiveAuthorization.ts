@@ -11,18 +11,23 @@ import { readCall } from "./internal/send.js";
 /** Options of `signReceiveAuthorization`. */
 export interface SignReceiveAuthorizationOptions extends BuildReceiveAuthorizationOptions {
   /**
-   * The token's EIP-712 name and version. Default: read with `name()` and `version()` (FiatToken v2); a token
-   * without `version()` needs them given (they are what its `DOMAIN_SEPARATOR` was built from).
+   * The token's EIP-712 name and version. Default: read with EIP-5267 `eip712Domain()`, else `name()` and
+   * `version()` (FiatToken v2); a token with neither needs them given (what its `DOMAIN_SEPARATOR` was built from).
    */
   tokenDomain?: Partial<AuthorizationTokenDomain>;
 }
 
-const DOMAIN_ABI = ["function name() view returns (string)", "function version() view returns (string)"];
+const DOMAIN_ABI = [
+  "function name() view returns (string)",
+  "function version() view returns (string)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
+];
 
 /**
  * The payer's side of a gasless payment: builds the `ReceiveWithAuthorization` for `invoice`
  * (`buildReceiveAuthorization`), has `signer` (the payer) sign it with `eth_signTypedData_v4`, and returns it
- * split for `payWithAuthorization`. Reads the token's name and version unless given.
+ * split for `payWithAuthorization`. Reads the token's name and version unless given (`eip712Domain()`, else
+ * `name()` / `version()`).
  * @throws InvoiceFieldError (see `buildReceiveAuthorization`); RunnerError NO_PROVIDER when the name or version
  *   must be read and the signer has no provider; InvalidArgumentError (`tokenDomain`) when the token has no
  *   `name()` / `version()` to read and none was given; UserRejectedError.
@@ -39,6 +44,12 @@ export async function signReceiveAuthorization(
     const provider = signer.provider;
     if (provider === null) throw new RunnerError("NO_PROVIDER", "the signer has no provider to read the token's name and version");
     const token = new Contract(normalized.token, DOMAIN_ABI, provider);
+    // EIP-5267 first (OpenZeppelin's EIP712 has it), then FiatToken's name() / version().
+    const domain = await readCall(() => token.getFunction("eip712Domain")() as Promise<{ name: string; version: string }>).catch(() => undefined);
+    if (domain !== undefined) {
+      name ??= domain.name;
+      version ??= domain.version;
+    }
     const read = async (field: "name" | "version", given: string | undefined): Promise<string> => {
       if (given !== undefined) return given;
       try {

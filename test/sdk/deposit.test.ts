@@ -12,6 +12,7 @@ import { collectDeposits } from "../../src/chain/collectDeposits.js";
 import { connectScanPay } from "../../src/chain/connectScanPay.js";
 import { depositBalances } from "../../src/chain/depositBalances.js";
 import { InvalidArgumentError, ScanPayContractError } from "../../src/chain/errors.js";
+import { payWithAuthorization } from "../../src/chain/payWithAuthorization.js";
 import { returnDeposit } from "../../src/chain/returnDeposit.js";
 import { settleDeposit } from "../../src/chain/settleDeposit.js";
 import { settleDeposits } from "../../src/chain/settleDeposits.js";
@@ -317,5 +318,34 @@ describe("SDK: deposit addresses", () => {
   it("connectScanPay gives the router to any runner", async () => {
     const router = connectScanPay(ethers.provider, f.deployment).depositRouter;
     expect(await router.escrow()).to.equal(f.location.escrow);
+  });
+});
+
+describe("SDK: payWithAuthorization on chain (EIP-3009 mock token)", () => {
+  // contracts/mocks/AuthorizationToken.sol (FiatToken v2-like: "USD Coin", "2", eip712Domain, mint) comes from
+  // the contract tests' branch; without its artifact this block is skipped.
+  let f: SdkFixture;
+  let usdc: Awaited<ReturnType<typeof ethers.deployContract>>;
+  beforeEach(async function () {
+    f = await networkHelpers.loadFixture(sdkFixture);
+    try {
+      usdc = await ethers.deployContract("AuthorizationToken");
+    } catch {
+      this.skip();
+    }
+    await (await f.escrow.connect(f.admin).setTokenAllowed(await usdc.getAddress(), true)).wait();
+    await (await usdc.getFunction("mint")(f.customer.address, 100n * USD)).wait();
+  });
+
+  it("the payer signs once (name and version read from the token), a stranger submits, the payer is of record", async () => {
+    const token = await usdc.getAddress();
+    const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, token, amount: 12_500_000n }));
+    const auth = await signReceiveAuthorization(f.customer, s.invoice, f.location);
+    const result = await payWithAuthorization(f.asStranger.escrow, s, auth);
+    expect([result.payer, result.paymentId]).to.deep.equal([f.customer.address, (f.instantId << 64n) | 1n]);
+    await expect(result.payment.hash).to.emit(f.escrow, "InvoicePaid").withArgs(f.instantId, 1n, f.customer.address, token, 12_500_000n, result.releaseAt);
+    expect(await usdc.getFunction("balanceOf")(f.customer.address)).to.equal(100n * USD - 12_500_000n);
+    // The authorization pays that invoice once: a replay is refused by the escrow or the token.
+    await rejection(payWithAuthorization(f.asStranger.escrow, s, auth), ScanPayContractError, "CONTRACT_REVERT");
   });
 });
