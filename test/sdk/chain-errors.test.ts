@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { AbiCoder, Interface, makeError } from "ethers";
 
-import { DepositRouter__factory,
+import {
+  DepositRouter__factory,
   LoyaltyPoints__factory,
   MerchantRegistry__factory,
   PaymentEscrow__factory,
