@@ -65,6 +65,8 @@ function invoicesFile(): string {
 interface StoredInvoice {
   invoice: Record<string, string>;
   signature: string;
+  /** Set once `scanpay collect` settled it: kept to look the invoice up by its deposit address. */
+  settled?: boolean;
 }
 
 async function loadInvoices(): Promise<Record<string, StoredInvoice[]>> {
@@ -119,21 +121,23 @@ export async function rememberInvoice(chainId: bigint, escrow: string, signed: S
   }
 }
 
-/** The invoices remembered for (chain, escrow), oldest first. */
-export async function rememberedInvoices(chainId: bigint, escrow: string): Promise<SignedInvoice[]> {
+/** The invoices remembered for (chain, escrow), oldest first; with `open`, only those not settled by `collect`. */
+export async function rememberedInvoices(chainId: bigint, escrow: string, options: { open?: boolean } = {}): Promise<SignedInvoice[]> {
   const stored = (await loadInvoices())[escrowKey(chainId, escrow)] ?? [];
-  return stored.map(fromStored).filter((s): s is SignedInvoice => s !== undefined);
+  return stored
+    .filter((s) => options.open !== true || s.settled !== true)
+    .map(fromStored)
+    .filter((s): s is SignedInvoice => s !== undefined);
 }
 
-/** Forgets the remembered invoices `done` says are finished (paid and swept, or past any use). Best effort. */
-export async function forgetInvoices(chainId: bigint, escrow: string, done: (signed: SignedInvoice) => boolean): Promise<void> {
+/** Marks the remembered invoices `done` selects as settled: `collect` skips them from then on. Best effort. */
+export async function markSettled(chainId: bigint, escrow: string, done: (signed: SignedInvoice) => boolean): Promise<void> {
   try {
     const all = await loadInvoices();
-    const k = escrowKey(chainId, escrow);
-    all[k] = (all[k] ?? []).filter((stored) => {
+    for (const stored of all[escrowKey(chainId, escrow)] ?? []) {
       const signed = fromStored(stored);
-      return signed !== undefined && !done(signed);
-    });
+      if (signed !== undefined && done(signed)) stored.settled = true;
+    }
     await saveInvoices(all);
   } catch {
     // Best effort.

@@ -593,7 +593,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       // The deposit QR names no invoice; this machine created it, so status finds it by its deposit address.
       const status = await cliJson<{ status: string; payment: { payer: string } }>(["invoice", "status", depositPng]);
       expect([status.status, status.payment.payer]).to.deep.equal(["Held", account("ethPayer")]);
-      // Settled invoices are forgotten: a second round has nothing to settle.
+      // Settled invoices are skipped: a second round has nothing to settle.
       const again = await cliJson<{ settled: unknown[] }>(["collect", "--merchant", "1", ...as("merchant")]);
       expect(again.settled).to.deep.equal([]);
 

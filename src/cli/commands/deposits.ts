@@ -5,7 +5,7 @@ import { INVOICE_LIMITS, type SignedInvoice } from "../../invoice/types.js";
 import { clip, flag, parseUint, str, type CommandSpec } from "../args.js";
 import { type Context, type TokenInfo, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { forgetInvoices, rememberedInvoices } from "../ledger.js";
+import { markSettled, rememberedInvoices } from "../ledger.js";
 import { table } from "../output.js";
 import { resolveSignedInvoice, scan } from "../qrInput.js";
 import { collectDeposits, type CollectDepositsResult, connectScanPay, depositAddress, returnDeposit } from "../sdk.js";
@@ -13,14 +13,19 @@ import { formatAmount } from "./invoice.js";
 import { parseMerchantId } from "./merchant.js";
 
 /** Signed invoices from QR inputs (payPacked forms), or else the ones this machine remembers. */
-async function invoicesFrom(ctx: Context, inputs: readonly string[], merchantId: bigint | undefined): Promise<SignedInvoice[]> {
+async function invoicesFrom(
+  ctx: Context,
+  inputs: readonly string[],
+  merchantId: bigint | undefined,
+  options: { open?: boolean } = {},
+): Promise<SignedInvoice[]> {
   if (inputs.length > 0) {
     const signed: SignedInvoice[] = [];
     for (const input of inputs) signed.push(await resolveSignedInvoice(ctx, (await scan(input)).qr));
     return signed;
   }
   const escrow = await (await ctx.escrow()).getAddress();
-  const known = await rememberedInvoices(ctx.chainId, escrow);
+  const known = await rememberedInvoices(ctx.chainId, escrow, options);
   return known.filter((s) => merchantId === undefined || s.invoice.merchantId === merchantId);
 }
 
@@ -37,7 +42,7 @@ const collect: CommandSpec = {
     "image of one), in one batch; checks each deposit that holds the full amount, then settles them all in one",
     "transaction. For an invoice without --payer it names the sender of the transfer as payer of record (which",
     "only the merchant's signer or owner may do). Underpaid deposits are reported and left alone: return them",
-    "with scanpay return-deposit once the invoice expired. Settled invoices are forgotten.",
+    "with scanpay return-deposit once the invoice expired. Settled invoices are skipped from then on.",
   ],
   positionals: [{ name: "invoice", description: "an invoice's QR (image, SCANPAY: text or payPacked URI)", variadic: true }],
   options: {
@@ -53,7 +58,7 @@ const collect: CommandSpec = {
     const fromBlock = fromText === undefined ? undefined : Number(parseUint(fromText, "--from-block", 2n ** 53n - 1n));
     const dryRun = flag(values, "dry-run");
     await withContext(values, async (ctx) => {
-      const invoices = await invoicesFrom(ctx, positionals, merchantId);
+      const invoices = await invoicesFrom(ctx, positionals, merchantId, { open: true });
       if (invoices.length === 0) {
         ctx.out.result(["No invoices to collect (give their QR codes, or create them on this machine)."], { invoices: 0 });
         return;
@@ -82,7 +87,7 @@ const collect: CommandSpec = {
       if (result.settlement !== undefined) {
         const settled = new Set(result.settlement.paid.map((p) => `${p.merchantId}/${p.invoiceNumber}`));
         const escrow = await (await ctx.escrow()).getAddress();
-        await forgetInvoices(ctx.chainId, escrow, (s) => settled.has(`${s.invoice.merchantId}/${s.invoice.invoiceNumber}`));
+        await markSettled(ctx.chainId, escrow, (s) => settled.has(`${s.invoice.merchantId}/${s.invoice.invoiceNumber}`));
       }
       const view = (s: { signed: SignedInvoice; address: string; balance: bigint }) => ({
         merchantId: s.signed.invoice.merchantId,
