@@ -64,17 +64,21 @@ contract DepositRouter is IDepositRouter, ReentrancyGuardTransient {
         } else {
             if (
                 !_registry.isOwnerOrSigner(merchantId, msg.sender) &&
-                !IAccessControl(address(_escrow)).hasRole(_ARBITER_ROLE, msg.sender)
+                // The platform's roles live in the registry (the escrow has no `hasRole`).
+                !IAccessControl(address(_registry)).hasRole(_ARBITER_ROLE, msg.sender)
             ) revert DepositRouterNotMerchant(merchantId, msg.sender);
             if (to == address(0) || to == address(_escrow) || to == address(this)) revert DepositRouterInvalidRecipient(to);
-        }
-        // While the invoice can still be paid, its own asset waits there for the rest of the payment.
-        if (token == invoice.token && _isPayable(invoice)) {
-            revert DepositRouterStillPayable(merchantId, invoice.invoiceNumber);
         }
         bytes32 digest = _escrow.invoiceDigest(invoice);
         address deposit = depositAddressOf(digest);
         etherReturned = deposit.balance;
+        // While the invoice can still be paid, its own asset waits there for the rest of the payment. The sweeper
+        // moves all its ETH whatever `token` is, so an ETH invoice's address returns nothing while it holds ETH.
+        if (
+            (token == invoice.token || (invoice.token == address(0) && etherReturned != 0)) && _isPayable(invoice)
+        ) {
+            revert DepositRouterStillPayable(merchantId, invoice.invoiceNumber);
+        }
         uint256 tokenBefore = token == address(0) ? 0 : IERC20(token).balanceOf(deposit);
         _sweep(digest, token, to);
         if (token == address(0)) {

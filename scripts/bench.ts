@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { Interface, Transaction } from "ethers";
 
+import { runDeposits } from "./bench/deposits.js";
 import { type Measurement, runBaselines, runOthers, runPaying, setup } from "./bench/scenarios.js";
 import { type Breakdown, breakdown } from "./bench/trace.js";
 import { createWorld, OP_FEES, type World } from "./bench/world.js";
@@ -88,6 +89,24 @@ const TARGETS: Target[] = [
     ],
   },
   {
+    name: "settle one ERC-20 deposit at once (issue 10)",
+    limit: 110_000,
+    unit: "gas",
+    checks: [{ id: "deposit.erc20.instant.repeat.settle", metric: "gasUsed" }],
+  },
+  {
+    name: "settle ERC-20 deposits, per payment in a batch of 20 (issue 10)",
+    limit: 85_000,
+    unit: "gas",
+    checks: [{ id: "deposit.erc20.instant.batch20.settle", metric: "perPayment" }],
+  },
+  {
+    name: "payer's plain ERC-20 transfer to a fresh deposit address (issue 10)",
+    limit: 51_600,
+    unit: "gas",
+    checks: [{ id: "deposit.erc20.transfer", metric: "gasUsed" }],
+  },
+  {
     name: "calldata of the packed pay",
     limit: 200,
     unit: "bytes",
@@ -108,6 +127,8 @@ const BREAKDOWN_IDS = [
   "pay.erc20.held.repeat.packed",
   "pay.erc20.instant.first.packed",
   "pay.erc20.instant.repeat.struct",
+  "deposit.erc20.instant.repeat.settle",
+  "deposit.erc20.instant.batch20.settle",
   "release.erc20.single.repeat",
   "release.erc20.single.first",
   "release.erc20.batch20.repeat",
@@ -194,6 +215,7 @@ async function main(): Promise<void> {
   const rows: Measurement[] = [];
   await runBaselines(l1, rows);
   await runPaying(l1, rows);
+  await runDeposits(l1, rows);
   await runOthers(l1, rows);
   const byId = new Map(rows.map((m) => [m.id, m]));
   const erc20Transfer = byId.get("baseline.erc20.transfer")!.gasUsed;

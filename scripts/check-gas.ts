@@ -1,5 +1,5 @@
 /**
- * Gas snapshot gate for the paying calls (`pay` / `payPacked`): re-runs the paying scenarios of the benchmark
+ * Gas snapshot gate for the paying calls (`pay` / `payPacked`, deposit settlements): re-runs the paying scenarios of the benchmark
  * on a fresh in-process chain and compares each receipt's gasUsed with gas/snapshot.json.
  *
  *   npx hardhat run scripts/check-gas.ts                              # check: exit 1 if any paying call got dearer
@@ -14,6 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
+import { runDeposits } from "./bench/deposits.js";
 import { type Measurement, runPaying, setup } from "./bench/scenarios.js";
 import { createWorld } from "./bench/world.js";
 
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   await setup(world);
   const rows: Measurement[] = [];
   await runPaying(world, rows);
+  await runDeposits(world, rows);
   const measured = Object.fromEntries(rows.map((m) => [m.id, m.gasUsed]));
 
   if (update) {

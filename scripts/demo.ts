@@ -4,7 +4,12 @@
  * creates an ETH and an ERC-20 invoice, writes their QR codes as PNG files to out/demo/, reads them back from
  * those files, verifies and pays them, watches the payments confirm, releases them after the hold, awards points,
  * redeems points as a discount on a second purchase, refunds that purchase, voids an outstanding invoice (invoice
- * epochs), and withdraws the platform fees, printing the gas of every step. Invoices are bound to the customer
+ * epochs), and withdraws the platform fees, printing the gas of every step. Then a second customer, whose wallet
+ * can only send and call `transfer`, pays an invoice by scanning the PNG of a plain EIP-681 transfer to the invoice's
+ * deposit address; the watcher sees the arrival, the merchant's keeper settles it (`router.settleDeposit`, naming
+ * the Transfer's sender as payer of record), a third customer pays with one EIP-3009 signature that a relayer
+ * submits (`payWithAuthorization`; skipped when no EIP-3009 token, contracts/mocks/AuthorizationToken.sol, is
+ * built), part of the deposit payment is refunded, and both are released with their points. Invoices are bound to the customer
  * (`payer`) where the customer is known, as they should be: an unbound invoice with a refund window can be
  * front-run (the demo prints the SDK's warning for the one walk-up invoice it leaves unbound). test/sdk/demo.test.ts runs `runDemo` in-process and checks the outcome.
  */
@@ -12,8 +17,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { getAddress, type Signer } from "ethers";
-import { network } from "hardhat";
+import { Contract, getAddress, Signature, type Signer } from "ethers";
+import { artifacts, network } from "hardhat";
 
 import { loadAndExecuteDeploymentsFromFiles } from "../rocketh/environment.js";
 import {
@@ -22,14 +27,18 @@ import {
   createInvoice,
   type CreatedInvoice,
   decodeQrImage,
+  type DepositArrival,
+  encodeTransferUri,
   type Deployment,
   formatTokenAmount,
   getMerchant,
   getTokenInfo,
   InvoiceVoidedError,
   inspectInvoiceQr,
+  invoiceDigest,
   invoiceStatus,
   type InvoiceStatusName,
+  parseTransferUri,
   parseUnitsExact,
   payInvoice,
   pointsBalance,
@@ -45,7 +54,7 @@ import {
   withdraw,
   ZERO_ADDRESS,
 } from "../src/index.js";
-import { TestToken__factory } from "../typechain-types/index.js";
+import { DepositRouter__factory, PaymentEscrow__factory, TestToken__factory } from "../typechain-types/index.js";
 
 export interface DemoOptions {
   /** Where the QR images go; default out/demo under the current directory. */
@@ -91,8 +100,46 @@ export interface DemoResult {
   /** What the merchant's payout and the treasury received. */
   payout: { eth: bigint; token: bigint };
   fees: { eth: bigint; token: bigint };
+  /** The invoice paid by a plain `transfer` to its deposit address, settled by the merchant's keeper. */
+  deposit: {
+    invoiceNumber: bigint;
+    depositAddress: string;
+    /** The EIP-681 transfer URI in the PNG, and the PNG file. */
+    uri: string;
+    png: string;
+    /** What the watcher reported arriving at the deposit address. */
+    arrival: DepositArrival;
+    /** The payer of record the keeper named (the Transfer's sender). */
+    payerOfRecord: string;
+    /** Partial refund to the payer of record within the refund window. */
+    refunded: bigint;
+    /** The payer's points after the release. */
+    points: bigint;
+  };
+  /** The invoice paid with one EIP-3009 signature through a relayer; undefined when no EIP-3009 token is built. */
+  gasless: { invoiceNumber: bigint; payer: string; relayer: string; points: bigint } | undefined;
   wallTimeMs: number;
 }
+
+/** The part of an EIP-3009 token (Circle's FiatToken v2; contracts/mocks/AuthorizationToken.sol) the demo uses. */
+const AUTHORIZATION_TOKEN_ABI = [
+  "function name() view returns (string)",
+  "function decimals() view returns (uint8)",
+  "function mint(address to, uint256 amount)",
+  "function balanceOf(address account) view returns (uint256)",
+] as const;
+/** EIP-712 version of the FiatToken v2 domain. */
+const AUTHORIZATION_TOKEN_VERSION = "2";
+const RECEIVE_WITH_AUTHORIZATION_TYPES = {
+  ReceiveWithAuthorization: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "validAfter", type: "uint256" },
+    { name: "validBefore", type: "uint256" },
+    { name: "nonce", type: "bytes32" },
+  ],
+};
 
 const HOLD_PERIOD = 24n * 3600n;
 const CONFIRMATIONS = 2;
@@ -393,9 +440,173 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   step(`withdraw ${fmt(feeUsd.amount, usd)}`, feeUsd.tx.gasUsed, short(feeUsd.to));
 
   // ---------------------------------------------------------------------------------------------------------
+  section("Deposit address: a wallet that can only send and call transfer pays by scanning a PNG");
+  const walletCustomer = account(9);
+  const walletCustomerAddress = await walletCustomer.getAddress();
+  const location = { chainId, escrow: deployment.escrow };
+  const keeperRouter = DepositRouter__factory.connect(await asOwner.escrow.depositRouter(), invoiceKey);
+  const walletMinted = await (await faucet.mint(walletCustomerAddress, parseUnitsExact("50", usd.decimals))).wait();
+  step(`faucet: 50 ${usd.symbol} to a second customer`, walletMinted!.gasUsed, short(walletCustomerAddress));
+  const depositInvoice = await createInvoice(asInvoiceKey.escrow, invoiceKey, {
+    merchantId,
+    token: tokenAddress,
+    amount: parseUnitsExact("8", usd.decimals),
+    pointsAward: 80n,
+    numbering: { after: outstandingNumber },
+  });
+  const depositNumber = depositInvoice.signed.invoice.invoiceNumber;
+  const arrivals: DepositArrival[] = [];
+  const laterConfirmed: ConfirmedPayment[] = [];
+  const laterWatcher = watchPayments(asOwner.escrow, {
+    merchantId,
+    invoiceNumbers: [],
+    openInvoices: [{ signed: depositInvoice.signed, location }],
+    confirmations: CONFIRMATIONS,
+    pollIntervalMs: 25,
+    fromBlock: (await ethers.provider.getBlockNumber()) + 1,
+    onDeposit: (arrival) => void arrivals.push(arrival),
+    onPayment: (payment) => void laterConfirmed.push(payment),
+    onError: (error) => log(`    watcher: ${error.message}`),
+  });
+  const depositAddress = await keeperRouter.depositAddress(depositInvoice.signed.invoice);
+  if (laterWatcher.depositAddresses().get(depositNumber) !== depositAddress) {
+    throw new Error("the SDK's deposit address differs from the router's");
+  }
+  const depositUri = encodeTransferUri({
+    kind: "erc20",
+    token: tokenAddress,
+    to: depositAddress,
+    amount: depositInvoice.signed.invoice.amount,
+    chainId,
+  });
+  const depositPng = resolve(outDir, `invoice-${depositNumber}-deposit.png`);
+  writeFileSync(depositPng, renderPng(depositUri, { scale: 6 }));
+  line(
+    `#${depositNumber}  ${fmt(depositInvoice.signed.invoice.amount, usd)}, earns ${depositInvoice.signed.invoice.pointsAward} points`,
+    `deposit address ${short(depositAddress)} (router.depositAddress), anyone may pay`,
+  );
+  line(`      transfer URI  ${depositUri.length} chars, QR version ${qrVersion(depositUri, "M")}-M`, rel(depositPng));
+  // The customer's wallet: scan, parse a plain EIP-681 transfer, and call exactly `transfer(address, uint256)`.
+  const request = parseTransferUri(decodeQrImage(readFileSync(depositPng)));
+  if (request.kind !== "erc20" || request.amount === undefined || request.chainId !== chainId) {
+    throw new Error(`${depositPng} is not a token transfer with an amount on chain ${chainId}`);
+  }
+  line(`  wallet scans ${rel(depositPng)}`, `transfer ${fmt(request.amount, usd)} to ${short(request.to)} on chain ${request.chainId}`);
+  const walletToken = TestToken__factory.connect(request.token, walletCustomer);
+  const transferred = await (await walletToken.transfer(request.to, request.amount)).wait();
+  step(`wallet: ${usd.symbol}.transfer(deposit, ${fmt(request.amount, usd)})`, transferred!.gasUsed, `block ${transferred!.blockNumber}`);
+  for (let i = 0; i < 20 && arrivals.length === 0; i++) await laterWatcher.poll();
+  const arrival = arrivals[0];
+  if (arrival === undefined || arrival.from === undefined) throw new Error("the watcher did not see the deposit");
+  line(
+    `  watcher: arrived at ${short(arrival.depositAddress)}`,
+    `${fmt(arrival.amount, usd)} from ${short(arrival.from)}, ${fmt(arrival.received, usd)} of ${fmt(arrival.expected, usd)} (${arrival.status}), not paid yet`,
+  );
+  // The merchant's keeper settles it, naming the Transfer's sender as the payer of record (the invoice names none).
+  const settledDeposit = await (await keeperRouter.settleDeposit(depositInvoice.signed.invoice, depositInvoice.signed.signature, arrival.from)).wait();
+  step(
+    `keeper: router.settleDeposit(#${depositNumber})`,
+    settledDeposit!.gasUsed,
+    `payer of record ${short(arrival.from)} (the Transfer's sender), block ${settledDeposit!.blockNumber}`,
+  );
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Gasless: a third customer signs one EIP-3009 authorization, a relayer submits it");
+  let gasless: DemoResult["gasless"];
+  const laterTokens = new Map<string, TokenInfo>([[tokenAddress, usd]]);
+  if (await artifacts.artifactExists("AuthorizationToken")) {
+    const gaslessCustomer = account(10);
+    const relayer = account(11);
+    const gaslessAddress = await gaslessCustomer.getAddress();
+    const relayerAddress = await relayer.getAddress();
+    const admin = account(1);
+    const deployed = await (await ethers.getContractFactory("AuthorizationToken", admin)).deploy();
+    await deployed.waitForDeployment();
+    const authTokenAddress = await deployed.getAddress();
+    const authToken = new Contract(authTokenAddress, AUTHORIZATION_TOKEN_ABI, admin);
+    const allowed = await (await PaymentEscrow__factory.connect(deployment.escrow, admin).setTokenAllowed(authTokenAddress, true)).wait();
+    step(`allowlist an EIP-3009 token (platform admin)`, allowed!.gasUsed, short(authTokenAddress));
+    const authInfo = await getTokenInfo(asOwner.escrow, authTokenAddress);
+    laterTokens.set(authTokenAddress, authInfo);
+    const authMinted = await (await authToken.getFunction("mint")(gaslessAddress, parseUnitsExact("20", authInfo.decimals))).wait();
+    step(`mint 20 ${authInfo.symbol} to the third customer`, authMinted!.gasUsed, short(gaslessAddress));
+    const gaslessInvoice = await createInvoice(asInvoiceKey.escrow, invoiceKey, {
+      merchantId,
+      token: authTokenAddress,
+      amount: parseUnitsExact("6", authInfo.decimals),
+      pointsAward: 60n,
+      payer: gaslessAddress,
+      numbering: { after: depositNumber },
+    });
+    const gaslessNumber = gaslessInvoice.signed.invoice.invoiceNumber;
+    const { invoice } = gaslessInvoice.signed;
+    line(`#${gaslessNumber}  ${fmt(invoice.amount, authInfo)}, earns ${invoice.pointsAward} points`, `only ${short(gaslessAddress)} may pay`);
+    // One signature, no transaction and no ETH: to the escrow, exactly the amount, nonce = the invoice digest.
+    const authorization = { from: gaslessAddress, validAfter: 0n, validBefore: invoice.expiry };
+    const signature = Signature.from(
+      await gaslessCustomer.signTypedData(
+        { name: String(await authToken.getFunction("name")()), version: AUTHORIZATION_TOKEN_VERSION, chainId, verifyingContract: authTokenAddress },
+        RECEIVE_WITH_AUTHORIZATION_TYPES,
+        { ...authorization, to: deployment.escrow, value: invoice.amount, nonce: invoiceDigest(invoice, location) },
+      ),
+    );
+    line(`  customer signs ReceiveWithAuthorization`, `value ${fmt(invoice.amount, authInfo)}, nonce = invoice digest, valid until ${iso(invoice.expiry)}`);
+    laterWatcher.add([gaslessNumber]);
+    const relayed = await (
+      await PaymentEscrow__factory.connect(deployment.escrow, relayer).payWithAuthorization(invoice, gaslessInvoice.signed.signature, {
+        ...authorization,
+        v: signature.v,
+        r: signature.r,
+        s: signature.s,
+      })
+    ).wait();
+    step(`relayer: payWithAuthorization(#${gaslessNumber})`, relayed!.gasUsed, `relayer ${short(relayerAddress)} paid the gas`);
+    gasless = { invoiceNumber: gaslessNumber, payer: gaslessAddress, relayer: relayerAddress, points: 0n };
+  } else {
+    line(`  skipped: no EIP-3009 token deployed`, "(contracts/mocks/AuthorizationToken.sol is not built)");
+  }
+
+  const laterExpected = gasless === undefined ? 1 : 2;
+  for (let i = 0; i < 20 && laterConfirmed.length < laterExpected; i++) {
+    await laterWatcher.poll();
+    if (laterConfirmed.length < laterExpected) await mine();
+  }
+  await laterWatcher.stop();
+  if (laterConfirmed.length !== laterExpected) throw new Error("the watcher did not confirm the deposit and gasless payments");
+  for (const payment of laterConfirmed) {
+    line(
+      `  confirmed #${payment.invoiceNumber}: ${fmt(payment.amount, laterTokens.get(payment.token) ?? usd)} from ${short(payment.payer)}`,
+      `${payment.confirmations} confirmations, held until ${iso(payment.releaseAt)}`,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  section("Refund window: part of the deposit payment back to its payer of record, then release and points");
+  const walletUsdBefore = await faucet.balanceOf(walletCustomerAddress);
+  const partial = await refundPayment(asInvoiceKey.escrow, merchantId, depositNumber, { amount: parseUnitsExact("2", usd.decimals) });
+  const walletUsdBack = (await faucet.balanceOf(walletCustomerAddress)) - walletUsdBefore;
+  step(`refund ${fmt(partial.amount, usd)} of #${depositNumber} (merchant's invoice key)`, partial.tx.gasUsed, `${fmt(walletUsdBack, usd)} back to ${short(walletCustomerAddress)}`);
+  await provider.request({ method: "evm_increaseTime", params: [Number(HOLD_PERIOD) + 1] });
+  await mine();
+  const laterReleased = await releasePayments(
+    asCustomer.escrow,
+    laterConfirmed.map((p) => ({ merchantId: p.merchantId, invoiceNumber: p.invoiceNumber })),
+  );
+  step(`release #${laterReleased.settled.map((x) => x.invoiceNumber).join(", #")}`, laterReleased.tx.gasUsed);
+  for (const settled of laterReleased.settled) {
+    line(`  #${settled.invoiceNumber} settled`, `${settled.pointsAwarded} points awarded`);
+  }
+  const depositPoints = (await pointsBalance(asCustomer.points, walletCustomerAddress, merchantId)).balance;
+  line(`  deposit customer's points`, `${depositPoints} (80, less the quarter refunded)`);
+  if (gasless !== undefined) {
+    gasless.points = (await pointsBalance(asCustomer.points, gasless.payer, merchantId)).balance;
+    line(`  gasless customer's points`, `${gasless.points}`);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   section("Summary");
   const invoices: DemoInvoice[] = [];
-  for (const created of [ethInvoice, usdInvoice, redeemInvoice, outstanding]) {
+  for (const created of [ethInvoice, usdInvoice, redeemInvoice, outstanding, depositInvoice]) {
     const { invoiceNumber, amount, token, epoch } = created.signed.invoice;
     const status = (await invoiceStatus(asOwner.escrow, merchantId, invoiceNumber, { epoch })).status;
     const files = images.get(invoiceNumber);
@@ -414,9 +625,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     line(`invoice #${invoiceNumber}  ${fmt(amount, token === ZERO_ADDRESS ? eth : usd).padStart(11)}`, status);
   }
+  if (gasless !== undefined) {
+    const status = (await invoiceStatus(asOwner.escrow, merchantId, gasless.invoiceNumber)).status;
+    line(`invoice #${gasless.invoiceNumber}  (EIP-3009, gasless)`, status);
+  }
   const totalGas = steps.reduce((sum, s) => sum + s.gasUsed, 0n);
   line("total gas of the steps above", "", totalGas);
-  line(`QR images`, `${rel(outDir)}/invoice-{${[...images.keys()].join(",")}}-{compact,eip681}.png`);
+  line(`QR images`, `${rel(outDir)}/invoice-{${[...images.keys()].join(",")}}-{compact,eip681}.png, ${rel(depositPng)}`);
   const wallTimeMs = Math.round(performance.now() - started);
   line("wall time", `${(wallTimeMs / 1000).toFixed(1)} s`);
 
@@ -432,6 +647,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     voided: { invoiceNumber: outstandingNumber, epoch: voided.epoch, code: voidedCode },
     payout,
     fees: { eth: feeEth.amount, token: feeUsd.amount },
+    deposit: {
+      invoiceNumber: depositNumber,
+      depositAddress,
+      uri: depositUri,
+      png: depositPng,
+      arrival,
+      payerOfRecord: arrival.from,
+      refunded: walletUsdBack,
+      points: depositPoints,
+    },
+    gasless,
     wallTimeMs,
   };
 }

@@ -121,7 +121,15 @@ export {
 export { WatchTimeoutError } from "./watch/errors.js";
 export { findPayment, type FindPaymentOptions } from "./watch/findPayment.js";
 export { parsePaymentLog } from "./watch/parsePaymentLog.js";
-export type { ConfirmedPayment, PaymentEvent, WatchProvider } from "./watch/types.js";
+export type {
+  ConfirmedPayment,
+  DepositArrival,
+  DepositStatus,
+  DepositWatchProvider,
+  OpenInvoice,
+  PaymentEvent,
+  WatchProvider,
+} from "./watch/types.js";
 export { waitForPayments, type WaitForPaymentsOptions } from "./watch/waitForPayments.js";
 export {
   DEFAULT_CONFIRMATIONS,

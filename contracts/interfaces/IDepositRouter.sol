@@ -43,7 +43,8 @@ interface IDepositRouter {
     error DepositRouterNotMerchant(uint32 merchantId, address caller);
     /// @notice The recipient is zero, the escrow or this router.
     error DepositRouterInvalidRecipient(address recipient);
-    /// @notice The invoice can still be paid, so its own asset stays at the deposit address.
+    /// @notice The invoice can still be paid, so its own asset stays at the deposit address (for an ETH invoice, also
+    /// while another asset is asked for and the address holds ETH: a sweep moves all of it).
     error DepositRouterStillPayable(uint32 merchantId, uint64 invoiceNumber);
     /// @notice The deposit address holds none of `token` that could be moved, and no ETH.
     error DepositRouterNothingToReturn(address deposit, address token);
@@ -66,7 +67,7 @@ interface IDepositRouter {
 
     /// @notice Sends what `invoice`'s deposit address holds of `token`, and any ETH there, to the payer: the invoice's
     /// own asset only once the invoice can no longer be paid (paid, cancelled, expired or voided), any other asset at
-    /// any time. An invoice that names a payer returns to it (anyone may call; `to` must be zero or the payer);
+    /// any time, except while a still payable ETH invoice's address holds ETH (the sweep would move that ETH too). An invoice that names a payer returns to it (anyone may call; `to` must be zero or the payer);
     /// otherwise the merchant's signer or owner, or the escrow's arbiter, names `to`. The invoice's signature is not
     /// needed: a signer rotation must not strand a deposit, and an unsigned invoice's address is one nobody was shown.
     /// @return returned How much of `token` was sent. @return etherReturned How much ETH was sent.

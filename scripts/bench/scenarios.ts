@@ -24,7 +24,7 @@ import {
   type World,
 } from "./world.js";
 
-export type Group = "baseline" | "pay" | "release" | "refund" | "dispute" | "withdraw" | "register";
+export type Group = "baseline" | "pay" | "deposit" | "authorization" | "release" | "refund" | "dispute" | "withdraw" | "register";
 
 export interface Measurement {
   /** Stable id, the key of the snapshot. */
@@ -54,7 +54,7 @@ function calldataGas(data: string): number {
   return gas;
 }
 
-function record(
+export function record(
   out: Measurement[],
   sent: Sent,
   m: Omit<Measurement, "gasUsed" | "calldataBytes" | "calldataGas" | "hash" | "receipt">,

@@ -6,8 +6,9 @@ import { InvalidArgumentError, UnexpectedError } from "../chain/errors.js";
 import { getLogsInRange, uintTopic } from "../chain/internal/logs.js";
 import { providerOf } from "../chain/internal/runner.js";
 import type { ScanPayError } from "../errors.js";
+import { DEFAULT_MAX_TOPICS_PER_QUERY, DepositTracker } from "./depositTracker.js";
 import { parsePaymentLog } from "./parsePaymentLog.js";
-import type { ConfirmedPayment, WatchProvider } from "./types.js";
+import type { ConfirmedPayment, DepositArrival, OpenInvoice, WatchProvider } from "./types.js";
 
 /** Longest delay `setTimeout` honours (larger values fire at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -45,8 +46,33 @@ export interface WatchPaymentsOptions {
    * still counts as reported). Default: ignore.
    */
   onError?: (error: ScanPayError, retry: { attempt: number; retryInMs: number }) => void;
-  /** Provider to poll; default the escrow's. */
+  /**
+   * Provider to poll; default the escrow's. Watching deposit addresses (`openInvoices`) also needs `getBalance` and
+   * `call` (a `DepositWatchProvider`; every ethers provider has them).
+   */
   provider?: WatchProvider;
+  /**
+   * Open invoices whose deposit addresses (IDepositRouter; docs/sdk.md, "Watching deposit addresses") to watch as
+   * well, for payers whose wallet can only send ETH or call `transfer`: each poll also reads the ERC-20 `Transfer`
+   * logs to these addresses (one `eth_getLogs` with an OR-list of them per `maxTopicsPerQuery` addresses) and their
+   * ETH balances (one `eth_getBalance` each, started together: ethers' `JsonRpcProvider` batches them into one HTTP
+   * request), and reports what arrived through `onDeposit`. Each must be an invoice of `merchantId` signed for this
+   * escrow (else InvalidArgumentError; InvoiceFieldError for a malformed one); with `invoiceNumbers`, their numbers
+   * are added to it. An invoice's address is
+   * watched until its payment is reported by `onPayment`, or `unwatchDeposits`. Default: none, and the watcher makes
+   * no other call than without it.
+   */
+  openInvoices?: Iterable<OpenInvoice>;
+  /**
+   * Progress: called for each arrival at a watched deposit address (a token `Transfer`, a rise of the ETH balance, or
+   * what was already there when the address started being watched), with what was received so far against the
+   * invoice amount. Not a payment: it is seen at the head, not confirmed, and the invoice is paid only once the
+   * deposit is settled (`router.settleDeposit`), which `onPayment` reports as for any payment. Awaited; a throw goes
+   * to `onError`. Default: ignore.
+   */
+  onDeposit?: (deposit: DepositArrival) => void | Promise<void>;
+  /** Longest OR-list of deposit addresses in one `eth_getLogs`; longer lists are split. Default 100. */
+  maxTopicsPerQuery?: number;
 }
 
 /** A running watcher. */
@@ -59,6 +85,15 @@ export interface PaymentWatcher {
   poll(): Promise<void>;
   /** Invoice numbers reported so far. */
   readonly reported: ReadonlySet<bigint>;
+  /**
+   * Also watch these invoices' deposit addresses (see `openInvoices`), from the next poll on: what is already there
+   * is reported then. @throws InvalidArgumentError as `openInvoices` does.
+   */
+  watchDeposits(openInvoices: Iterable<OpenInvoice>): void;
+  /** Stops watching these invoices' deposit addresses (their payments are still reported). */
+  unwatchDeposits(invoiceNumbers: Iterable<bigint>): void;
+  /** Invoice number → deposit address of every invoice whose deposit address is being watched. */
+  depositAddresses(): ReadonlyMap<bigint, string>;
 }
 
 /**
@@ -73,6 +108,10 @@ export interface PaymentWatcher {
  * payment is reported twice (even across reorgs deeper than `confirmations`, which no confirmation count can
  * undo). Logs flagged `removed` are ignored. RPC failures are passed to `onError` and retried with exponential
  * backoff; the watcher keeps going until `stop()`.
+ *
+ * With `openInvoices`, the same poll also reports arrivals at those invoices' deposit addresses through `onDeposit`
+ * (progress: the payment is still the confirmed `InvoicePaid` of the settlement, reported through `onPayment`).
+ * @throws InvalidArgumentError for a bad option (see each one).
  */
 export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptions): PaymentWatcher {
   const confirmations = options.confirmations ?? DEFAULT_CONFIRMATIONS;
@@ -84,6 +123,10 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
     throw new InvalidArgumentError("pollIntervalMs", `pollIntervalMs must be between 0 and ${MAX_TIMER_MS}`);
   }
   const maxBackoff = Math.min(MAX_TIMER_MS, Math.max(options.maxBackoffMs ?? 30_000, interval));
+  const maxTopics = options.maxTopicsPerQuery ?? DEFAULT_MAX_TOPICS_PER_QUERY;
+  if (!Number.isInteger(maxTopics) || maxTopics < 1) {
+    throw new InvalidArgumentError("maxTopicsPerQuery", "maxTopicsPerQuery must be an integer of at least 1");
+  }
   const provider = options.provider ?? providerOf(escrow);
   const merchantTopic = uintTopic(options.merchantId);
   const paidTopic = escrow.interface.getEvent("InvoicePaid").topicHash;
@@ -91,6 +134,19 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
   const reported = new Set<bigint>();
   /** Depth last passed to `onPending`, per invoice number (to call it only when the depth grows). */
   const pendingDepth = new Map<bigint, number>();
+  const deposits = new DepositTracker(provider, typeof escrow.target === "string" ? escrow.target : undefined, options.merchantId, maxTopics);
+  const watchDeposits = (open: Iterable<OpenInvoice>): void => {
+    const numbers = deposits.add([...open].filter((o) => !reported.has(o.signed.invoice.invoiceNumber)));
+    for (const n of numbers) wanted?.add(n);
+  };
+  if (options.openInvoices !== undefined) watchDeposits(options.openInvoices);
+  const reportDeposit = async (deposit: DepositArrival): Promise<void> => {
+    try {
+      await options.onDeposit?.(deposit);
+    } catch (error) {
+      options.onError?.(new UnexpectedError(`onDeposit failed: ${String(error)}`, { cause: error }), { attempt: 0, retryInMs: 0 });
+    }
+  };
 
   let address: string | undefined;
   let cursor: number | undefined = options.fromBlock;
@@ -100,13 +156,20 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
   let queue: Promise<void> = Promise.resolve();
 
   const pollOnce = async (): Promise<void> => {
-    address ??= await escrow.getAddress();
+    if (address === undefined) {
+      address = await escrow.getAddress();
+      deposits.setEscrow(address);
+    }
     const head = await provider.getBlockNumber();
     cursor ??= Math.max(0, head - confirmations + 1);
     // The chain got shorter (reorg to a shorter branch, evm_revert): rescan from where it now ends.
     if (cursor > head + 1) cursor = head + 1;
-    const logs: Log[] =
-      cursor <= head ? await getLogsInRange(provider, { address, topics: [paidTopic, merchantTopic] }, cursor, head) : [];
+    // Started together, so that a batching provider sends the payment query and the deposit reads as one request.
+    const [logs, depositReads]: [Log[], Awaited<ReturnType<DepositTracker["read"]>>] = await Promise.all([
+      cursor <= head ? getLogsInRange(provider, { address, topics: [paidTopic, merchantTopic] }, cursor, head) : [],
+      deposits.read(head, cursor),
+    ]);
+    if (depositReads !== undefined) await deposits.apply(depositReads, reportDeposit, () => stopped);
     const confirmedHead = head - confirmations + 1;
     let next = Math.max(cursor, confirmedHead + 1);
     const hashes = new Map<number, string | undefined>();
@@ -134,6 +197,7 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
       }
       reported.add(payment.invoiceNumber);
       pendingDepth.delete(payment.invoiceNumber);
+      deposits.remove([payment.invoiceNumber]);
       try {
         await options.onPayment({ ...payment, confirmations: head - log.blockNumber + 1 });
       } catch (error) {
@@ -182,5 +246,8 @@ export function watchPayments(escrow: PaymentEscrow, options: WatchPaymentsOptio
     },
     poll: runPoll,
     reported,
+    watchDeposits,
+    unwatchDeposits: (invoiceNumbers) => deposits.remove(invoiceNumbers),
+    depositAddresses: () => deposits.addresses(),
   };
 }

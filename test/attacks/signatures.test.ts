@@ -160,10 +160,6 @@ describe("attacks: signatures and replay", () => {
       const other = await new PaymentEscrow__factory(w.deployer).deploy(
         await w.registry.getAddress(),
         await w.points.getAddress(),
-        w.admin.address,
-        0,
-        w.pauser.address,
-        w.arbiter.address,
         w.treasury.address,
         w.feeBps,
         w.disputeTimeout,

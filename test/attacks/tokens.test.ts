@@ -365,7 +365,7 @@ describe("attacks: hostile tokens", () => {
         pick(w.spare, 0).address,
         30n * HOLD,
       );
-      await w.escrow.connect(w.admin).grantRole(await w.escrow.ARBITER_ROLE(), tAddress);
+      await w.registry.connect(w.admin).grantRole(await w.registry.ARBITER_ROLE(), tAddress);
 
       // The token contract has a withdrawable balance (a payout of its that returned false).
       const creditor = await register(w.registry, pick(w.spare, 3), pick(w.spare, 4), tAddress, 0n);

@@ -41,9 +41,9 @@ async function register(registry: MerchantRegistry, a: Actors, name = "Shop", ho
 describe("MerchantRegistry", () => {
   describe("constructor", () => {
     it("emits MaxHoldPeriodChanged with the initial maximum and makes the given account the admin", async () => {
-      const [deployer, admin] = await ethers.getSigners();
+      const [deployer, admin, pauser, arbiter] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
-      const registry = await factory.deploy(3600, admin!.address, 10n * DAY);
+      const registry = await factory.deploy(3600, admin!.address, pauser!.address, arbiter!.address, 10n * DAY);
       await expect(registry.deploymentTransaction()).to.emit(registry, "MaxHoldPeriodChanged").withArgs(10n * DAY);
       expect(await registry.maxHoldPeriod()).to.equal(10n * DAY);
       expect(await registry.defaultAdmin()).to.equal(admin!.address);
@@ -51,10 +51,43 @@ describe("MerchantRegistry", () => {
       expect(await registry.merchantCount()).to.equal(0n);
     });
 
+    it("grants PAUSER_ROLE and ARBITER_ROLE to the given accounts, emitting RoleGranted", async () => {
+      const [deployer, admin, pauser, arbiter] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
+      const registry = await factory.deploy(3600, admin!.address, pauser!.address, arbiter!.address, DAY);
+      const [pauserRole, arbiterRole] = [await registry.PAUSER_ROLE(), await registry.ARBITER_ROLE()];
+      const deployment = registry.deploymentTransaction();
+      await expect(deployment).to.emit(registry, "RoleGranted").withArgs(pauserRole, pauser!.address, deployer!.address);
+      await expect(deployment).to.emit(registry, "RoleGranted").withArgs(arbiterRole, arbiter!.address, deployer!.address);
+      expect(await registry.hasRole(pauserRole, pauser!.address)).to.equal(true);
+      expect(await registry.hasRole(arbiterRole, arbiter!.address)).to.equal(true);
+      expect(await registry.hasRole(pauserRole, arbiter!.address)).to.equal(false);
+      expect(await registry.hasRole(arbiterRole, pauser!.address)).to.equal(false);
+      expect(await registry.hasRole(pauserRole, admin!.address)).to.equal(false);
+      expect(await registry.hasRole(arbiterRole, admin!.address)).to.equal(false);
+      expect(await registry.hasRole(pauserRole, deployer!.address)).to.equal(false);
+    });
+
+    it("grants neither role for a zero pauser and a zero arbiter", async () => {
+      const [deployer, admin] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
+      const registry = await factory.deploy(0, admin!.address, ZERO, ZERO, DAY);
+      const [pauserRole, arbiterRole] = [await registry.PAUSER_ROLE(), await registry.ARBITER_ROLE()];
+      // Only the admin role is granted.
+      const receipt = await registry.deploymentTransaction()!.wait();
+      const granted = receipt!.logs
+        .map((log) => registry.interface.parseLog(log))
+        .filter((event) => event?.name === "RoleGranted")
+        .map((event) => [event!.args[0], event!.args[1]]);
+      expect(granted).to.deep.equal([[ethers.ZeroHash, admin!.address]]);
+      expect(await registry.hasRole(pauserRole, ZERO)).to.equal(false);
+      expect(await registry.hasRole(arbiterRole, ZERO)).to.equal(false);
+    });
+
     it("reverts when the initial maximum hold period exceeds the 365-day limit", async () => {
       const [deployer, admin] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
-      await expect(factory.deploy(0, admin!.address, 365n * DAY + 1n))
+      await expect(factory.deploy(0, admin!.address, ZERO, ZERO, 365n * DAY + 1n))
         .to.be.revertedWithCustomError(factory, "MerchantRegistryMaxHoldPeriodTooLong")
         .withArgs(365n * DAY + 1n, 365n * DAY);
     });
@@ -62,7 +95,7 @@ describe("MerchantRegistry", () => {
     it("reverts when the initial admin is the zero address", async () => {
       const [deployer] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
-      await expect(factory.deploy(0, ZERO, DAY))
+      await expect(factory.deploy(0, ZERO, ZERO, ZERO, DAY))
         .to.be.revertedWithCustomError(factory, "AccessControlInvalidDefaultAdmin")
         .withArgs(ZERO);
     });
@@ -72,6 +105,69 @@ describe("MerchantRegistry", () => {
     it("is 365 days", async () => {
       const d = await networkHelpers.loadFixture(deployAll);
       expect(await d.registry.MAX_HOLD_PERIOD_LIMIT()).to.equal(365n * DAY);
+    });
+  });
+
+  describe("PAUSER_ROLE / ARBITER_ROLE", () => {
+    it("are keccak256 of their names, the escrow's role ids, administered by the platform admin", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      expect(await d.registry.PAUSER_ROLE()).to.equal(ethers.id("PAUSER_ROLE"));
+      expect(await d.registry.ARBITER_ROLE()).to.equal(ethers.id("ARBITER_ROLE"));
+      expect(await d.registry.PAUSER_ROLE()).to.equal(await d.escrow.PAUSER_ROLE());
+      expect(await d.registry.ARBITER_ROLE()).to.equal(await d.escrow.ARBITER_ROLE());
+      expect(await d.registry.getRoleAdmin(await d.registry.PAUSER_ROLE())).to.equal(ethers.ZeroHash);
+      expect(await d.registry.getRoleAdmin(await d.registry.ARBITER_ROLE())).to.equal(ethers.ZeroHash);
+    });
+
+    it("are held by the deployment's pauser and arbiter", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      expect(await d.registry.hasRole(await d.registry.PAUSER_ROLE(), d.pauser.address)).to.equal(true);
+      expect(await d.registry.hasRole(await d.registry.ARBITER_ROLE(), d.arbiter.address)).to.equal(true);
+    });
+  });
+
+  describe("grantRole / revokeRole / renounceRole", () => {
+    it("lets the admin grant and revoke PAUSER_ROLE and ARBITER_ROLE, emitting RoleGranted and RoleRevoked", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const { stranger } = actors(d);
+      for (const role of [await d.registry.PAUSER_ROLE(), await d.registry.ARBITER_ROLE()]) {
+        await expect(d.registry.connect(d.admin).grantRole(role, stranger.address))
+          .to.emit(d.registry, "RoleGranted")
+          .withArgs(role, stranger.address, d.admin.address);
+        expect(await d.registry.hasRole(role, stranger.address)).to.equal(true);
+        await expect(d.registry.connect(d.admin).revokeRole(role, stranger.address))
+          .to.emit(d.registry, "RoleRevoked")
+          .withArgs(role, stranger.address, d.admin.address);
+        expect(await d.registry.hasRole(role, stranger.address)).to.equal(false);
+      }
+    });
+
+    it("reverts AccessControlUnauthorizedAccount when anyone but the admin grants or revokes a role", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const { stranger } = actors(d);
+      for (const role of [await d.registry.PAUSER_ROLE(), await d.registry.ARBITER_ROLE()]) {
+        // (The local pauser is the admin's account: rocketh/config.ts.)
+        for (const caller of [d.deployer, d.arbiter, d.treasury, stranger]) {
+          await expect(d.registry.connect(caller).grantRole(role, stranger.address))
+            .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, ethers.ZeroHash);
+          await expect(d.registry.connect(caller).revokeRole(role, d.pauser.address))
+            .to.be.revertedWithCustomError(d.registry, "AccessControlUnauthorizedAccount")
+            .withArgs(caller.address, ethers.ZeroHash);
+        }
+      }
+    });
+
+    it("lets a role holder renounce its own role only (AccessControlBadConfirmation otherwise)", async () => {
+      const d = await networkHelpers.loadFixture(deployAll);
+      const role = await d.registry.ARBITER_ROLE();
+      await expect(d.registry.connect(d.admin).renounceRole(role, d.arbiter.address))
+        .to.be.revertedWithCustomError(d.registry, "AccessControlBadConfirmation")
+        .withArgs();
+      await expect(d.registry.connect(d.arbiter).renounceRole(role, d.arbiter.address))
+        .to.emit(d.registry, "RoleRevoked")
+        .withArgs(role, d.arbiter.address, d.arbiter.address);
+      expect(await d.registry.hasRole(role, d.arbiter.address)).to.equal(false);
     });
   });
 
@@ -814,7 +910,7 @@ describe("MerchantRegistry", () => {
       const [deployer, admin, newAdmin] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("MerchantRegistry", deployer!);
       const delay = 2n * DAY;
-      const registry = await factory.deploy(delay, admin!.address, DAY);
+      const registry = await factory.deploy(delay, admin!.address, ZERO, ZERO, DAY);
       await registry.connect(admin!).beginDefaultAdminTransfer(newAdmin!.address);
       const [, schedule] = await registry.pendingDefaultAdmin();
       expect(schedule).to.equal(BigInt(await networkHelpers.time.latest()) + delay);
@@ -831,7 +927,9 @@ describe("MerchantRegistry", () => {
       const [stranger] = d.others;
       await expect(
         d.registry.connect(d.admin).grantRole(await d.registry.DEFAULT_ADMIN_ROLE(), stranger!.address),
-      ).to.be.revertedWithCustomError(d.registry, "AccessControlEnforcedDefaultAdminRules");
+      )
+        .to.be.revertedWithCustomError(d.registry, "AccessControlEnforcedDefaultAdminRules")
+        .withArgs();
     });
   });
 });

@@ -58,12 +58,22 @@ describe("PaymentEscrow: administration and views", () => {
       expect(await s.escrow.disputeTimeout()).to.equal(7n * 24n * 3600n);
       expect(await s.escrow.paused()).to.equal(false);
       expect(await s.escrow.MAX_FEE_BPS()).to.equal(1_000n);
-      expect(await s.escrow.defaultAdmin()).to.equal(s.admin.address);
-      expect(await s.escrow.hasRole(await s.escrow.PAUSER_ROLE(), s.pauser.address)).to.equal(true);
-      expect(await s.escrow.hasRole(await s.escrow.ARBITER_ROLE(), s.arbiter.address)).to.equal(true);
-      expect(await s.escrow.hasRole(await s.escrow.ARBITER_ROLE(), s.admin.address)).to.equal(false);
+      // The roles live in the registry (the one governance of both contracts).
+      expect(await s.registry.defaultAdmin()).to.equal(s.admin.address);
+      expect(await s.registry.hasRole(await s.escrow.PAUSER_ROLE(), s.pauser.address)).to.equal(true);
+      expect(await s.registry.hasRole(await s.escrow.ARBITER_ROLE(), s.arbiter.address)).to.equal(true);
+      expect(await s.registry.hasRole(await s.escrow.ARBITER_ROLE(), s.admin.address)).to.equal(false);
       expect(await s.escrow.PAUSER_ROLE()).to.equal(ethers.id("PAUSER_ROLE"));
       expect(await s.escrow.ARBITER_ROLE()).to.equal(ethers.id("ARBITER_ROLE"));
+      expect(await s.escrow.PAUSER_ROLE()).to.equal(await s.registry.PAUSER_ROLE());
+      expect(await s.escrow.ARBITER_ROLE()).to.equal(await s.registry.ARBITER_ROLE());
+    });
+
+    it("has no role management of its own: grants, revokes and the admin handover happen on the registry", async () => {
+      const functions = s.escrow.interface.fragments
+        .filter((f) => f.type === "function")
+        .map((f) => (f as unknown as { name: string }).name);
+      expect(functions.filter((name) => /role|admin/i.test(name)).sort()).to.deep.equal(["ARBITER_ROLE", "PAUSER_ROLE"]);
     });
   });
 
@@ -88,9 +98,17 @@ describe("PaymentEscrow: administration and views", () => {
         .withArgs(s.stranger.address, role);
     });
 
-    it("lets a newly granted pauser pause", async () => {
-      await s.escrow.connect(s.admin).grantRole(await s.escrow.PAUSER_ROLE(), s.stranger.address);
+    it("lets a pauser newly granted on the registry pause", async () => {
+      await s.registry.connect(s.admin).grantRole(await s.registry.PAUSER_ROLE(), s.stranger.address);
       await expect(s.escrow.connect(s.stranger).pause()).to.emit(s.escrow, "Paused").withArgs(s.stranger.address);
+    });
+
+    it("reverts AccessControlUnauthorizedAccount for a pauser revoked on the registry", async () => {
+      const role = await s.registry.PAUSER_ROLE();
+      await s.registry.connect(s.admin).revokeRole(role, s.pauser.address);
+      await expect(s.escrow.connect(s.pauser).pause())
+        .to.be.revertedWithCustomError(s.escrow, "AccessControlUnauthorizedAccount")
+        .withArgs(s.pauser.address, role);
     });
 
     it("reverts PaymentEscrowPaused when already paused and PaymentEscrowNotPaused when not paused", async () => {

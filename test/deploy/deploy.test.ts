@@ -88,30 +88,33 @@ describe("deploy scripts", () => {
   });
 
   describe("roles", () => {
-    it("makes the configured admin the default admin of the registry and the escrow", async () => {
+    it("makes the configured admin the default admin of the registry, the one governance of both contracts", async () => {
       const d = await networkHelpers.loadFixture(deployAll);
       const admin = await named("admin");
       expect(d.admin.address).to.equal(admin);
-      for (const contract of [d.registry, d.escrow]) {
-        expect(await contract.owner()).to.equal(admin);
-        expect(await contract.defaultAdmin()).to.equal(admin);
-        expect(await contract.hasRole(DEFAULT_ADMIN_ROLE, admin)).to.equal(true);
-        expect(await contract.defaultAdminDelay()).to.equal(BigInt(config.data.adminDelay.default));
-        expect(await contract.pendingDefaultAdmin()).to.deep.equal([ZERO, 0n]);
-      }
+      expect(await d.registry.owner()).to.equal(admin);
+      expect(await d.registry.defaultAdmin()).to.equal(admin);
+      expect(await d.registry.hasRole(DEFAULT_ADMIN_ROLE, admin)).to.equal(true);
+      expect(await d.registry.defaultAdminDelay()).to.equal(BigInt(config.data.adminDelay.default));
+      expect(await d.registry.pendingDefaultAdmin()).to.deep.equal([ZERO, 0n]);
+      // The escrow asks the registry: the registry's admin is the escrow's admin.
+      await expect(d.escrow.connect(d.admin).setFee(d.feeBps)).to.emit(d.escrow, "FeeChanged").withArgs(d.feeBps);
     });
 
-    it("grants ARBITER_ROLE to the arbiter and PAUSER_ROLE to the pauser only", async () => {
+    it("grants ARBITER_ROLE to the arbiter and PAUSER_ROLE to the pauser only, on the registry", async () => {
       const d = await networkHelpers.loadFixture(deployAll);
       const arbiter = await named("arbiter");
       const pauser = await named("pauser");
-      const arbiterRole = await d.escrow.ARBITER_ROLE();
-      const pauserRole = await d.escrow.PAUSER_ROLE();
-      expect(await d.escrow.hasRole(arbiterRole, arbiter)).to.equal(true);
-      expect(await d.escrow.hasRole(pauserRole, pauser)).to.equal(true);
-      expect(await d.escrow.hasRole(pauserRole, arbiter)).to.equal(false);
-      expect(await d.escrow.hasRole(DEFAULT_ADMIN_ROLE, arbiter)).to.equal(false);
-      // The roles work: the pauser pauses, the arbiter cannot.
+      const arbiterRole = await d.registry.ARBITER_ROLE();
+      const pauserRole = await d.registry.PAUSER_ROLE();
+      expect(await d.escrow.ARBITER_ROLE()).to.equal(arbiterRole);
+      expect(await d.escrow.PAUSER_ROLE()).to.equal(pauserRole);
+      expect(await d.registry.hasRole(arbiterRole, arbiter)).to.equal(true);
+      expect(await d.registry.hasRole(pauserRole, pauser)).to.equal(true);
+      expect(await d.registry.hasRole(pauserRole, arbiter)).to.equal(false);
+      expect(await d.registry.hasRole(arbiterRole, pauser)).to.equal(false);
+      expect(await d.registry.hasRole(DEFAULT_ADMIN_ROLE, arbiter)).to.equal(false);
+      // The roles work on the escrow: the pauser pauses, the arbiter cannot.
       await expect(d.escrow.connect(d.arbiter).pause())
         .to.be.revertedWithCustomError(d.escrow, "AccessControlUnauthorizedAccount")
         .withArgs(arbiter, pauserRole);
@@ -122,10 +125,9 @@ describe("deploy scripts", () => {
       const d = await networkHelpers.loadFixture(deployAll);
       const deployer = await named("deployer");
       const treasury = await named("treasury");
-      const roles = [DEFAULT_ADMIN_ROLE, await d.escrow.ARBITER_ROLE(), await d.escrow.PAUSER_ROLE()];
+      const roles = [DEFAULT_ADMIN_ROLE, await d.registry.ARBITER_ROLE(), await d.registry.PAUSER_ROLE()];
       for (const account of [deployer, treasury]) {
         for (const role of roles) {
-          expect(await d.escrow.hasRole(role, account), `escrow role ${role} of ${account}`).to.equal(false);
           expect(await d.registry.hasRole(role, account), `registry role ${role} of ${account}`).to.equal(false);
         }
       }
@@ -287,9 +289,9 @@ describe("deploy scripts", () => {
       const token = TestToken__factory.connect(env.get("TestToken").address, rpc!);
       expect((await points.escrow()).toLowerCase()).to.equal(escrowAddress.toLowerCase());
       expect((await escrow.registry()).toLowerCase()).to.equal((await registry.getAddress()).toLowerCase());
-      expect(await escrow.defaultAdmin()).to.equal(await named("admin"));
       expect(await registry.defaultAdmin()).to.equal(await named("admin"));
-      expect(await escrow.hasRole(await escrow.ARBITER_ROLE(), await named("arbiter"))).to.equal(true);
+      expect(await registry.hasRole(await registry.ARBITER_ROLE(), await named("arbiter"))).to.equal(true);
+      expect(await registry.hasRole(await registry.PAUSER_ROLE(), await named("pauser"))).to.equal(true);
       expect(await escrow.feeBps()).to.equal(BigInt(config.data.feeBps.default));
       expect((await escrow.tokenIndexOf(await token.getAddress())).slice(0, 3)).to.deep.equal([true, 1n, true]);
 
@@ -394,7 +396,18 @@ describe("verificationRequests (scripts/verify.ts)", () => {
         env.get("MerchantRegistry").address.toLowerCase(),
         env.get("LoyaltyPoints").address.toLowerCase(),
       ]);
-      expect(escrow.constructorArgs[7]).to.equal(d.feeBps);
+      // (registry, points, treasury, feeBps, disputeTimeout): the roles are the registry's arguments.
+      expect(escrow.constructorArgs.slice(2).map(String)).to.deep.equal([
+        await named("treasury"),
+        String(d.feeBps),
+        String(d.disputeTimeout),
+      ]);
+      const registry = requests.find((r) => r.name === "MerchantRegistry")!;
+      expect(registry.constructorArgs.slice(1, 4).map(String)).to.deep.equal([
+        await named("admin"),
+        await named("pauser"),
+        await named("arbiter"),
+      ]);
     });
   });
 });

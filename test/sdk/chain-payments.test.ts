@@ -678,7 +678,28 @@ describe("chain: invoices and payments", () => {
       await openDispute(f.asCustomer.escrow, f.heldId, 1n);
       const notArbiter = await rejection(resolveDispute(f.asStranger.escrow, f.heldId, 1n, 0n), ScanPayContractError, "CONTRACT_REVERT");
       expect(notArbiter.errorName).to.equal("AccessControlUnauthorizedAccount");
+      expect(notArbiter.args).to.deep.equal({ account: f.stranger.address, neededRole: ethers.id("ARBITER_ROLE") });
       expect(notArbiter.message).to.equal(`${f.stranger.address} lacks the arbiter role`);
+    });
+
+    it("follows the arbiter role held in the registry: a newly granted arbiter resolves, a revoked one cannot", async () => {
+      await paid(f.heldId, 1n, { amount: 1_000n });
+      await paid(f.heldId, 2n, { amount: 1_000n });
+      await openDispute(f.asCustomer.escrow, f.heldId, 1n);
+      await openDispute(f.asCustomer.escrow, f.heldId, 2n);
+      const role = await f.registry.ARBITER_ROLE();
+      await f.registry.connect(f.admin).grantRole(role, f.stranger.address);
+      await f.registry.connect(f.admin).revokeRole(role, f.arbiter.address);
+      const result = await resolveDispute(f.asStranger.escrow, f.heldId, 1n, 400n);
+      await expect(result.hash).to.emit(f.escrow, "DisputeResolved").withArgs(f.heldId, 1n, f.stranger.address, 400n);
+      const revoked = await rejection(
+        resolveDispute(connectScanPay(f.arbiter, f.deployment).escrow, f.heldId, 2n, 0n),
+        ScanPayContractError,
+        "CONTRACT_REVERT",
+      );
+      expect(revoked.errorName).to.equal("AccessControlUnauthorizedAccount");
+      expect(revoked.args).to.deep.equal({ account: f.arbiter.address, neededRole: role });
+      expect(revoked.message).to.equal(`${f.arbiter.address} lacks the arbiter role`);
     });
   });
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 
 import { runDemo, type DemoResult } from "../../scripts/demo.js";
 import { decodeQrImage } from "../../src/qr/image/index.js";
-import { decodeCompactInvoice, decodeInvoiceUri } from "../../src/qr/index.js";
+import { decodeCompactInvoice, decodeInvoiceUri, parseTransferUri } from "../../src/qr/index.js";
 import { ZERO_ADDRESS } from "../../src/invoice/types.js";
 
 describe("demo (scripts/demo.ts)", function () {
@@ -32,6 +32,7 @@ describe("demo (scripts/demo.ts)", function () {
       [2n, "Settled"],
       [3n, "Refunded"],
       [4n, "Voided"],
+      [5n, "Settled"],
     ]);
     expect(result.invoices[0]!.token).to.equal(ZERO_ADDRESS);
     expect(result.invoices[1]!.token).to.equal(result.deployment.testToken);
@@ -74,6 +75,42 @@ describe("demo (scripts/demo.ts)", function () {
     }
   });
 
+  it("pays #5 with a plain transfer to its deposit address, read back from the PNG, and the keeper names the sender", () => {
+    const { deposit } = result;
+    expect(deposit.invoiceNumber).to.equal(5n);
+    const request = parseTransferUri(decodeQrImage(readFileSync(deposit.png)));
+    expect(request).to.deep.equal({
+      kind: "erc20",
+      token: result.deployment.testToken,
+      to: deposit.depositAddress,
+      amount: 8_000_000n,
+      chainId: result.chainId,
+    });
+    expect(deposit.uri).to.equal(
+      `ethereum:${result.deployment.testToken}@${result.chainId}/transfer?address=${deposit.depositAddress}&uint256=8000000`,
+    );
+    expect(deposit.arrival).to.deep.include({ invoiceNumber: 5n, amount: 8_000_000n, received: 8_000_000n, expected: 8_000_000n, status: "exact" });
+    expect(deposit.payerOfRecord).to.equal(deposit.arrival.from);
+    expect(result.confirmed.map((p) => p.payer)).to.not.include(deposit.payerOfRecord);
+  });
+
+  it("refunds part of the deposit payment to its payer of record and awards points on the rest", () => {
+    expect(result.deposit.refunded).to.equal(2_000_000n);
+    expect(result.deposit.points).to.equal(60n);
+  });
+
+  it("pays gaslessly with one EIP-3009 signature through a relayer, or says it skipped it", () => {
+    const text = lines.join("\n");
+    if (result.gasless === undefined) {
+      expect(text).to.contain("skipped: no EIP-3009 token deployed");
+      return;
+    }
+    expect(result.gasless.invoiceNumber).to.equal(6n);
+    expect(result.gasless.relayer).to.not.equal(result.gasless.payer);
+    expect(result.gasless.points).to.equal(60n);
+    expect(text).to.match(/invoice #6 .*Settled/);
+  });
+
   it("fits the compact ERC-20 invoice in QR version 8 at level M", () => {
     expect(result.invoices[1]!.compactQrVersion).to.be.at.most(8);
     expect(result.invoices[1]!.compactQrVersion).to.be.lessThan(result.invoices[1]!.uriQrVersion);
@@ -81,7 +118,7 @@ describe("demo (scripts/demo.ts)", function () {
 
   it("logs every step with its gas and says where the images are", () => {
     const text = lines.join("\n");
-    for (const title of ["Deploy", "Merchant", "Invoices", "scans the PNG files", "pays", "release", "Second purchase", "Refund", "Incident drill", "fees", "Summary"]) {
+    for (const title of ["Deploy", "Merchant", "Invoices", "scans the PNG files", "pays", "release", "Second purchase", "Refund", "Incident drill", "fees", "Deposit address", "Gasless", "Refund window", "Summary"]) {
       expect(text).to.contain(title);
     }
     expect(result.steps.length).to.be.greaterThan(8);

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {DepositRouter} from "../../DepositRouter.sol";
 import {IMerchantRegistry} from "../../interfaces/IMerchantRegistry.sol";
 import {IPaymentEscrow} from "../../interfaces/IPaymentEscrow.sol";
 import {LoyaltyPoints} from "../../LoyaltyPoints.sol";
 import {MerchantRegistry} from "../../MerchantRegistry.sol";
+import {AuthorizationToken} from "../../mocks/AuthorizationToken.sol";
 import {BlocklistToken} from "../../mocks/BlocklistToken.sol";
 import {NoReturnToken} from "../../mocks/NoReturnToken.sol";
 import {RevertingReceiver} from "../../mocks/RevertingReceiver.sol";
@@ -19,9 +21,11 @@ import {Vm, VM_ADDRESS} from "../Vm.t.sol";
 
 /// @title EscrowHandler
 /// @notice Drives the escrow for the invariant tests: pays (ETH, a plain token, a USDC-style blocklist token and a
-/// USDT-style token that returns nothing; `pay` and `payPacked`, 65- and 64-byte
-/// signatures from `vm.sign`), replays used and cancelled invoices, refunds, releases, disputes, resolves, reclaims,
-/// cancels, withdraws, refunds settled payments, warps time, and makes every admin and pauser call.
+/// USDT-style token that returns nothing and a USDC-style EIP-3009 token; `pay` and `payPacked`, 65- and 64-byte
+/// signatures from `vm.sign`; by deposit: exact, short, excess and stray-ETH deposits settled through the deposit
+/// router, topped up, or returned; by EIP-3009 `payWithAuthorization` signed with the payer's key), replays used and
+/// cancelled invoices through every entry point, refunds, releases, disputes, resolves, reclaims, cancels,
+/// withdraws, refunds settled payments, warps time, and makes every admin and pauser call.
 /// @dev Ghost state is built from balances measured around each call (what the payer, the payout and the treasury
 /// actually received), never from the escrow's own records. A call that must succeed but reverts, or a measured
 /// amount that differs from the rules, bumps a violation counter that an invariant checks (the fuzzer discards a
@@ -68,6 +72,25 @@ contract EscrowHandler {
         uint256 debtBefore;
     }
 
+    /// @notice A deposit waiting at an invoice's deposit address (refused: short, or the rules said no).
+    struct Pending {
+        IPaymentEscrow.Invoice invoice;
+        bytes signature;
+        address payer;
+    }
+
+    /// @notice What a settlement by deposit found at the address and the payer's credits before it.
+    struct DepositContext {
+        address deposit;
+        uint256 funded;
+        uint256 stray;
+        uint256 creditBefore;
+        uint256 etherCreditBefore;
+        bool allowed;
+        bool used;
+        address asked;
+    }
+
     Vm private constant VM = Vm(VM_ADDRESS);
     uint256 private constant BPS = 10_000;
     address private constant ETH = address(0);
@@ -84,6 +107,10 @@ contract EscrowHandler {
     BlocklistToken public immutable blocklist;
     NoReturnToken public immutable noReturn;
     RevertingReceiver public immutable receiver;
+    /// @notice The escrow's deposit router.
+    DepositRouter public immutable router;
+    /// @notice A USDC-style EIP-3009 token (the test contract allowlists it as index 4).
+    AuthorizationToken public immutable usdc;
     /// @notice Holder of the admin, pauser and arbiter roles (the test contract).
     address public immutable admin;
 
@@ -92,6 +119,9 @@ contract EscrowHandler {
     address[] public payouts;
     uint32[] public merchantIds;
     uint256[] private _signerKeys;
+    uint256[] private _payerKeys;
+    /// @notice Deposits waiting at their addresses.
+    Pending[] private _pending;
     /// @notice Every account the escrow could ever credit.
     address[] public accounts;
 
@@ -141,8 +171,12 @@ contract EscrowHandler {
         noReturn = noReturn_;
         receiver = receiver_;
         admin = admin_;
-        tokens = [ETH, address(token_), address(blocklist_), address(noReturn_)];
-        payers = [address(0xB0B1), address(0xB0B2), address(0xB0B3)];
+        router = DepositRouter(escrow_.depositRouter());
+        usdc = new AuthorizationToken();
+        tokens = [ETH, address(token_), address(blocklist_), address(noReturn_), address(usdc)];
+        // Payers have keys: they sign EIP-3009 authorizations.
+        _payerKeys = [uint256(0xB0B1), 0xB0B2, 0xB0B3];
+        for (uint256 i = 0; i < _payerKeys.length; ++i) payers.push(VM.addr(_payerKeys[i]));
         payouts = [address(0xD001), address(0xD002), address(receiver_), address(0xD004)];
         _signerKeys = [uint256(0xA11CE1), 0xA11CE2, 0xA11CE3, 0xA11CE4];
         uint32[4] memory holds = [uint32(0), 1 days, 3 days, 2 days];
@@ -156,6 +190,8 @@ contract EscrowHandler {
             blocklist_.approve(address(escrow_), type(uint256).max);
             VM.prank(payers[i]);
             noReturn_.approve(address(escrow_), type(uint256).max);
+            VM.prank(payers[i]);
+            usdc.approve(address(escrow_), type(uint256).max);
             accounts.push(payers[i]);
         }
         for (uint256 i = 0; i < payouts.length; ++i) accounts.push(payouts[i]);
@@ -166,6 +202,7 @@ contract EscrowHandler {
         token_.approve(address(escrow_), type(uint256).max);
         blocklist_.approve(address(escrow_), type(uint256).max);
         noReturn_.approve(address(escrow_), type(uint256).max);
+        usdc.approve(address(escrow_), type(uint256).max);
     }
 
     // --------------------------------------------------------------------------------------------------------
@@ -223,6 +260,8 @@ contract EscrowHandler {
         bytes memory signature = _signatureOf[id];
         if (mode & 1 != 0) signature = InvoiceCodec.compact(signature);
         address caller = invoice.payer != address(0) ? invoice.payer : payers[(seed >> 8) % payers.length];
+        if (mode & 2 != 0) return _replayByDeposit(invoice, signature, caller);
+        if (mode & 4 != 0) return _replayByAuthorization(invoice, signature, caller);
         _fund(caller, invoice.token, invoice.amount);
         VM.prank(caller);
         try escrow.pay{value: invoice.token == ETH ? invoice.amount : 0}(invoice, signature) {
@@ -230,6 +269,161 @@ contract EscrowHandler {
             _violation("a used invoice was paid");
         } catch {
             ++successes["replay rejected"];
+        }
+    }
+
+    /// @notice Pays a fresh invoice by deposit: `amount`, a bit more or a bit less (and, one time in four, stray
+    /// ETH at a token invoice's address) arrives at its deposit address, and a relayer (bound invoice) or the
+    /// merchant's signer (naming the payer of an unbound one) settles it through the router. A refused deposit
+    /// stays pending for `settlePending` and `returnPending`.
+    function payByDeposit(
+        uint256 payerSeed,
+        uint256 merchantSeed,
+        uint256 tokenSeed,
+        uint256 amountSeed,
+        uint256 awardSeed,
+        uint256 deltaSeed,
+        uint256 mode
+    ) external {
+        PayContext memory c;
+        c.payer = payers[payerSeed % payers.length];
+        c.merchantIndex = merchantSeed % merchantIds.length;
+        c.tokenIndex = uint16(tokenSeed % tokens.length);
+        c.debtBefore = points.debtOf(c.payer, merchantIds[c.merchantIndex]);
+        // A deposit cannot redeem points (DepositRouterRedeemsPoints).
+        IPaymentEscrow.Invoice memory invoice = _newInvoice(c, amountSeed, awardSeed, 0, mode);
+        Pending memory p = Pending({invoice: invoice, signature: _sign(c.merchantIndex, invoice, mode & 2 != 0), payer: c.payer});
+        address deposit = router.depositAddress(invoice);
+        // 0: exact, 1: more, 2: less, 3: exact in two parts.
+        uint256 amount = invoice.amount;
+        uint256 kind = deltaSeed % 4;
+        uint256 delta = _bound(deltaSeed >> 8, 1, amount);
+        if (kind == 1) _fundDeposit(deposit, invoice.token, amount + delta);
+        else if (kind == 2) _fundDeposit(deposit, invoice.token, amount - (delta == amount ? amount - 1 : delta));
+        else if (kind == 3) {
+            _fundDeposit(deposit, invoice.token, amount / 2);
+            _fundDeposit(deposit, invoice.token, amount - amount / 2);
+        } else _fundDeposit(deposit, invoice.token, amount);
+        if (invoice.token != ETH && (deltaSeed >> 128) % 4 == 0) VM.deal(deposit, deposit.balance + 1 + ((deltaSeed >> 64) % 1e18));
+        if (!_trySettle(p, (mode >> 5) & 1 != 0)) _pending.push(p);
+    }
+
+    /// @notice Tops up a pending deposit (or not) and settles it again.
+    function settlePending(uint256 seed, uint256 topUpSeed, bool byMerchant) external {
+        if (_pending.length == 0) return;
+        uint256 index = seed % _pending.length;
+        Pending memory p = _pending[index];
+        address deposit = router.depositAddress(p.invoice);
+        uint256 there = _balanceOf(deposit, p.invoice.token);
+        if (topUpSeed % 3 != 0 && there < p.invoice.amount) {
+            _fundDeposit(deposit, p.invoice.token, p.invoice.amount - there + (topUpSeed >> 8) % 1000);
+        }
+        if (_trySettle(p, byMerchant)) _removePending(index);
+    }
+
+    /// @notice Returns a pending deposit's funds to its payer: allowed once the invoice can no longer be paid.
+    function returnPending(uint256 seed, uint256 callerSeed) external {
+        if (_pending.length == 0) return;
+        uint256 index = seed % _pending.length;
+        Pending memory p = _pending[index];
+        IPaymentEscrow.Invoice memory invoice = p.invoice;
+        DepositContext memory d;
+        d.deposit = router.depositAddress(invoice);
+        d.funded = _balanceOf(d.deposit, invoice.token);
+        d.stray = invoice.token == ETH ? 0 : d.deposit.balance;
+        // "allowed": the invoice can no longer be paid, so its own asset may go back.
+        d.allowed =
+            escrow.isInvoiceUsed(invoice.merchantId, invoice.invoiceNumber) ||
+            block.timestamp > invoice.expiry ||
+            invoice.epoch != registry.paymentTerms(invoice.merchantId).epoch;
+        // A blocklisted payer cannot receive the token back (the sweeper's transfer fails; only ETH moves).
+        d.used = invoice.token == address(blocklist) && blocklist.blocked(p.payer);
+        d.creditBefore = _balanceOf(p.payer, invoice.token);
+        d.etherCreditBefore = p.payer.balance;
+        // An ETH invoice's address is sometimes asked for another token: its ETH must still wait while payable.
+        d.asked = invoice.token == ETH && (callerSeed >> 8) % 2 == 1 ? address(token) : invoice.token;
+        bytes32 before = fundsFingerprint();
+        address caller = invoice.payer != address(0)
+            ? payers[callerSeed % payers.length]
+            : VM.addr(_signerKeys[_merchantIndex(invoice.merchantId)]);
+        VM.prank(caller);
+        try router.returnDeposit(invoice, d.asked, invoice.payer != address(0) ? address(0) : p.payer) {
+            ++successes["returnDeposit"];
+        } catch {
+            if (d.allowed && !d.used && (d.funded != 0 || d.stray != 0)) _violation("returnDeposit refused");
+            return;
+        }
+        if (!d.allowed) _violation("returnDeposit took a payable invoice's asset");
+        if (fundsFingerprint() != before) _violation("returnDeposit moved the escrow's funds");
+        _checkReturned(p, d);
+        if (_balanceOf(d.deposit, invoice.token) == 0) _removePending(index);
+    }
+
+    /// @dev After a return: the payer got everything that was at the address (a blocklisted payer's token stays).
+    function _checkReturned(Pending memory p, DepositContext memory d) private {
+        address asset = p.invoice.token;
+        uint256 tokenBack = d.used ? 0 : d.funded;
+        if (asset == ETH) {
+            if (p.payer.balance - d.etherCreditBefore != d.funded) _violation("returnDeposit: ETH amount");
+        } else {
+            if (_balanceOf(p.payer, asset) - d.creditBefore != tokenBack) _violation("returnDeposit: token amount");
+            if (p.payer.balance - d.etherCreditBefore != d.stray) _violation("returnDeposit: stray ETH");
+        }
+        if (d.deposit.balance != 0 || _balanceOf(d.deposit, asset) != d.funded - tokenBack) {
+            _violation("returnDeposit: left at the address");
+        }
+    }
+
+    /// @notice Pays a fresh USDC invoice with the payer's EIP-3009 ReceiveWithAuthorization, submitted by another
+    /// account, then replays the same authorization.
+    function payWithAuthorization(
+        uint256 payerSeed,
+        uint256 merchantSeed,
+        uint256 amountSeed,
+        uint256 awardSeed,
+        uint256 redeemSeed,
+        uint256 mode
+    ) external {
+        PayContext memory c;
+        c.payer = payers[payerSeed % payers.length];
+        c.merchantIndex = merchantSeed % merchantIds.length;
+        c.debtBefore = points.debtOf(c.payer, merchantIds[c.merchantIndex]);
+        c.tokenIndex = 4;
+        IPaymentEscrow.Invoice memory invoice = _newInvoice(c, amountSeed, awardSeed, redeemSeed, mode);
+        bytes memory signature = _sign(c.merchantIndex, invoice, mode & 2 != 0);
+        _payWithAuthorization(c, invoice, signature, payerSeed);
+    }
+
+    function _payWithAuthorization(
+        PayContext memory c,
+        IPaymentEscrow.Invoice memory invoice,
+        bytes memory signature,
+        uint256 payerSeed
+    ) private {
+        c.id = escrow.paymentId(invoice.merchantId, invoice.invoiceNumber);
+        _fund(c.payer, invoice.token, invoice.amount);
+        c.expectSuccess = _payAllowed(c.payer, invoice);
+        _measureBefore(c, invoice);
+        uint16 feeBps = escrow.feeBps();
+        IPaymentEscrow.ReceiveAuthorization memory authorization = _authorize(payerSeed % payers.length, invoice);
+        VM.prank(payers[(payerSeed >> 8) % payers.length]);
+        try escrow.payWithAuthorization(invoice, signature, authorization) {
+            _recordPaid(c, invoice, signature, feeBps);
+        } catch {
+            if (c.expectSuccess) {
+                ++rejectedValidPays;
+                lastRejectedToken = invoice.token;
+            } else {
+                ++successes["authorization refused"];
+            }
+            return;
+        }
+        _fund(c.payer, invoice.token, invoice.amount);
+        try escrow.payWithAuthorization(invoice, signature, authorization) {
+            ++doublePays;
+            _violation("an authorization was used twice");
+        } catch {
+            ++successes["authorization replay refused"];
         }
     }
 
@@ -288,9 +482,9 @@ contract EscrowHandler {
     function release(uint256 seed, uint256 countSeed, uint256 callerSeed) external {
         uint256[] memory batch = _releasable(seed, 1 + (countSeed % 3));
         if (batch.length == 0) return;
-        uint256[4] memory settledBefore;
-        uint256[4] memory treasuryBefore;
-        for (uint256 t = 0; t < 4; ++t) {
+        uint256[5] memory settledBefore;
+        uint256[5] memory treasuryBefore;
+        for (uint256 t = 0; t < 5; ++t) {
             settledBefore[t] = _payoutsSide(tokens[t]);
             treasuryBefore[t] = _treasuries(tokens[t]);
         }
@@ -302,8 +496,8 @@ contract EscrowHandler {
             _violation("release of releasable payments failed");
             return;
         }
-        uint256[4] memory expectedSettled;
-        uint256[4] memory expectedFees;
+        uint256[5] memory expectedSettled;
+        uint256[5] memory expectedFees;
         uint256 expectedPoints;
         for (uint256 i = 0; i < batch.length; ++i) {
             Ghost storage g = ghosts[batch[i]];
@@ -318,7 +512,7 @@ contract EscrowHandler {
             g.netPoints += int256(award);
         }
         pointsMinted += expectedPoints;
-        for (uint256 t = 0; t < 4; ++t) {
+        for (uint256 t = 0; t < 5; ++t) {
             // The payouts' side counts the fee too (treasuries are among the accounts summed).
             if (_payoutsSide(tokens[t]) - settledBefore[t] != expectedSettled[t]) _violation("release: settled amount");
             if (_treasuries(tokens[t]) - treasuryBefore[t] != expectedFees[t]) _violation("release: fee");
@@ -502,7 +696,7 @@ contract EscrowHandler {
 
     /// @notice The admin allows or disallows a token for new payments (disallows one time in four).
     function toggleToken(uint256 seed) external {
-        address asset = tokens[1 + (seed % 3)];
+        address asset = tokens[1 + (seed % (tokens.length - 1))];
         (, , bool allowed) = escrow.tokenIndexOf(asset);
         if (allowed && (seed >> 8) % 4 != 0) return;
         bytes32 before = fundsFingerprint();
@@ -647,7 +841,7 @@ contract EscrowHandler {
     /// @notice Hash of everything held funds consist of: balances, every payment record, every withdrawable balance.
     function fundsFingerprint() public view returns (bytes32 fingerprint) {
         fingerprint = keccak256(
-            abi.encode(held(ETH), held(address(token)), held(address(blocklist)), held(address(noReturn)))
+            abi.encode(held(ETH), held(address(token)), held(address(blocklist)), held(address(noReturn)), held(address(usdc)))
         );
         for (uint256 i = 0; i < ids.length; ++i) {
             Ghost storage g = ghosts[ids[i]];
@@ -759,6 +953,135 @@ contract EscrowHandler {
         if (pointsDelta != expectedPoints) _violation("pay: points");
     }
 
+    /// @dev Settles `p` through the router (by a relayer, or the merchant's signer when the invoice is unbound or
+    /// `byMerchant`) and checks the outcome against the rules; returns whether it settled.
+    function _trySettle(Pending memory p, bool byMerchant) private returns (bool) {
+        IPaymentEscrow.Invoice memory invoice = p.invoice;
+        PayContext memory c;
+        c.payer = p.payer;
+        c.merchantIndex = _merchantIndex(invoice.merchantId);
+        c.id = escrow.paymentId(invoice.merchantId, invoice.invoiceNumber);
+        c.debtBefore = points.debtOf(c.payer, invoice.merchantId);
+        _measureBefore(c, invoice);
+        DepositContext memory d;
+        d.deposit = router.depositAddress(invoice);
+        d.funded = _balanceOf(d.deposit, invoice.token);
+        d.stray = invoice.token == ETH ? 0 : d.deposit.balance;
+        d.creditBefore = escrow.withdrawableOf(c.payer, invoice.token);
+        d.etherCreditBefore = escrow.withdrawableOf(c.payer, ETH);
+        d.used = escrow.isInvoiceUsed(invoice.merchantId, invoice.invoiceNumber);
+        bool merchant = byMerchant || invoice.payer == address(0);
+        d.allowed =
+            !d.used &&
+            _depositAllowed(invoice) &&
+            (block.timestamp <= invoice.expiry || merchant) &&
+            invoice.epoch == registry.paymentTerms(invoice.merchantId).epoch &&
+            d.funded >= invoice.amount;
+        uint16 feeBps = escrow.feeBps();
+        address caller = merchant ? VM.addr(_signerKeys[c.merchantIndex]) : payers[uint256(uint160(d.deposit)) % payers.length];
+        VM.prank(caller);
+        try router.settleDeposit(invoice, p.signature, invoice.payer == address(0) ? c.payer : address(0)) {
+            ++successes["settleDeposit"];
+        } catch {
+            if (d.allowed) {
+                ++rejectedValidPays;
+                lastRejectedToken = invoice.token;
+            } else {
+                ++successes["deposit refused as expected"];
+            }
+            return false;
+        }
+        if (d.used) ++doublePays;
+        if (!d.allowed) _violation("a deposit settled against the rules");
+        if (_balanceOf(d.deposit, invoice.token) != 0 || d.deposit.balance != 0) _violation("settleDeposit: left at the address");
+        // Everything beyond the amount is the payer's: the excess of the asset, and stray ETH.
+        uint256 excess = d.funded - invoice.amount;
+        if (invoice.token == ETH) {
+            if (escrow.withdrawableOf(c.payer, ETH) - d.etherCreditBefore != excess) _violation("settleDeposit: ETH excess");
+        } else {
+            if (escrow.withdrawableOf(c.payer, invoice.token) - d.creditBefore != excess) _violation("settleDeposit: excess");
+            if (escrow.withdrawableOf(c.payer, ETH) - d.etherCreditBefore != d.stray) _violation("settleDeposit: stray ETH");
+        }
+        _recordPaid(c, invoice, p.signature, feeBps);
+        return true;
+    }
+
+    /// @dev A used invoice's deposit never settles, and can always be returned.
+    function _replayByDeposit(IPaymentEscrow.Invoice memory invoice, bytes memory signature, address payer) private {
+        address deposit = router.depositAddress(invoice);
+        _fundDeposit(deposit, invoice.token, invoice.amount);
+        VM.prank(VM.addr(_signerKeys[_merchantIndex(invoice.merchantId)]));
+        try router.settleDeposit(invoice, signature, invoice.payer == address(0) ? payer : address(0)) {
+            ++doublePays;
+            _violation("a used invoice was paid by deposit");
+        } catch {
+            ++successes["deposit replay rejected"];
+        }
+        _pending.push(Pending({invoice: invoice, signature: signature, payer: invoice.payer == address(0) ? payer : invoice.payer}));
+    }
+
+    /// @dev A used invoice is never paid with an authorization, even a fresh one.
+    function _replayByAuthorization(IPaymentEscrow.Invoice memory invoice, bytes memory signature, address payer) private {
+        if (invoice.token != address(usdc)) return;
+        uint256 payerIndex = _payerIndex(payer);
+        _fund(payer, invoice.token, invoice.amount);
+        try escrow.payWithAuthorization(invoice, signature, _authorize(payerIndex, invoice)) {
+            ++doublePays;
+            _violation("a used invoice was paid with an authorization");
+        } catch {
+            ++successes["authorization replay refused"];
+        }
+    }
+
+    /// @dev `payers[payerIndex]`'s ReceiveWithAuthorization of the invoice amount to the escrow, nonce = its digest.
+    function _authorize(
+        uint256 payerIndex,
+        IPaymentEscrow.Invoice memory invoice
+    ) private view returns (IPaymentEscrow.ReceiveAuthorization memory authorization) {
+        authorization.from = payers[payerIndex];
+        authorization.validBefore = block.timestamp + 1 hours;
+        bytes32 structHash = keccak256(
+            abi.encode(
+                usdc.RECEIVE_WITH_AUTHORIZATION_TYPEHASH(),
+                authorization.from,
+                address(escrow),
+                uint256(invoice.amount),
+                uint256(0),
+                authorization.validBefore,
+                escrow.invoiceDigest(invoice)
+            )
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", usdc.DOMAIN_SEPARATOR(), structHash));
+        (authorization.v, authorization.r, authorization.s) = VM.sign(_payerKeys[payerIndex], digest);
+    }
+
+    /// @dev The merchant's terms, the payout's and treasuries' balances and the payer's points before a payment.
+    function _measureBefore(PayContext memory c, IPaymentEscrow.Invoice memory invoice) private view {
+        IMerchantRegistry.PaymentTerms memory terms = registry.paymentTerms(invoice.merchantId);
+        c.holdPeriod = invoice.holdPeriod > terms.holdPeriod ? invoice.holdPeriod : terms.holdPeriod;
+        c.payout = terms.payout;
+        c.settledBefore = _settledAt(c.payout, invoice.token);
+        c.treasuryBefore = _treasuries(invoice.token);
+        c.pointsBefore = points.balanceOf(c.payer, invoice.merchantId);
+    }
+
+    /// @dev Sends `amount` of `asset` to a deposit address (ETH: a plain send; a token: a transfer, here a mint).
+    function _fundDeposit(address deposit, address asset, uint256 amount) private {
+        if (amount == 0) return;
+        if (asset == ETH) VM.deal(deposit, deposit.balance + amount);
+        else TestToken(asset).mint(deposit, amount);
+    }
+
+    function _removePending(uint256 index) private {
+        _pending[index] = _pending[_pending.length - 1];
+        _pending.pop();
+    }
+
+    function _payerIndex(address payer) private view returns (uint256) {
+        for (uint256 i = 0; i < payers.length; ++i) if (payers[i] == payer) return i;
+        return 0;
+    }
+
     function _afterRefund(uint256 id, uint96 amount, uint256 before, uint256 pointsBefore) private {
         Ghost storage g = ghosts[id];
         if (_settledAt(g.payer, g.token) - before != amount) _violation("refund: payer amount");
@@ -783,6 +1106,14 @@ contract EscrowHandler {
         if (terms.status != IMerchantRegistry.MerchantStatus.Active) return false;
         if (invoice.token == address(blocklist) && blocklist.blocked(payer)) return false;
         return true;
+    }
+
+    /// @dev Whether the rules let a deposit settle (the payer's blocklisting does not matter: the sweeper moves it).
+    function _depositAllowed(IPaymentEscrow.Invoice memory invoice) private view returns (bool) {
+        if (escrow.paused()) return false;
+        (, , bool allowed) = escrow.tokenIndexOf(invoice.token);
+        if (!allowed) return false;
+        return registry.paymentTerms(invoice.merchantId).status == IMerchantRegistry.MerchantStatus.Active;
     }
 
     function _releasable(uint256 seed, uint256 count) private view returns (uint256[] memory batch) {
@@ -902,8 +1233,9 @@ contract EscrowHandler {
 }
 
 /// @title EscrowInvariantsTest
-/// @notice Invariants of the escrow under random sequences of payments (ETH, a plain token and a USDC-style
-/// blocklist token), replays, refunds, releases, disputes, resolutions, reclaims, cancellations, withdrawals,
+/// @notice Invariants of the escrow under random sequences of payments (ETH, a plain token, a USDC-style
+/// blocklist token, a USDT-style token and an EIP-3009 token; by `pay`, `payPacked`, deposit address and
+/// `payWithAuthorization`), deposits left short, topped up and returned, replays through every entry point, refunds, releases, disputes, resolutions, reclaims, cancellations, withdrawals,
 /// merchant-funded refunds, time warps, and every admin, pauser, issuer and incident call (see EscrowHandler).
 /// @dev The default profile runs a short campaign per invariant (inline config below); the `deep` test profile in
 /// hardhat.config.ts runs a longer one (`npx hardhat test solidity --test-profile deep`).
@@ -938,6 +1270,8 @@ contract EscrowInvariantsTest {
         escrow.setTokenAllowed(address(blocklist), true);
         escrow.setTokenAllowed(address(noReturn), true);
         handler = new EscrowHandler(escrow, registry, points, token, blocklist, noReturn, receiver, address(this));
+        // Index 4, as the handler's token list has it.
+        escrow.setTokenAllowed(address(handler.usdc()), true);
         if (handler.TREASURY_A() != TREASURY) revert InvariantBroken("treasury", 0, 0);
         if (address(handler).code.length == 0) revert InvariantBroken("handler code", 0, 1);
         VM.label(address(handler), "EscrowHandler");
@@ -953,7 +1287,13 @@ contract EscrowInvariantsTest {
     /// @notice The handler's actions (its views are left out).
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
         // Weights: paying feeds every other action, so it comes up most often.
-        bytes4[28] memory list = [
+        bytes4[34] memory list = [
+            EscrowHandler.payByDeposit.selector,
+            EscrowHandler.payByDeposit.selector,
+            EscrowHandler.settlePending.selector,
+            EscrowHandler.returnPending.selector,
+            EscrowHandler.payWithAuthorization.selector,
+            EscrowHandler.payWithAuthorization.selector,
             EscrowHandler.pay.selector,
             EscrowHandler.pay.selector,
             EscrowHandler.pay.selector,
@@ -994,7 +1334,7 @@ contract EscrowInvariantsTest {
     /// hardhat-config: default.invariant.runs = 32
     /// hardhat-config: default.invariant.depth = 100
     function invariant_escrowHoldsExactlyWhatItOwes() public view {
-        address[4] memory assets = [address(0), handler.tokens(1), handler.tokens(2), handler.tokens(3)];
+        address[5] memory assets = [address(0), handler.tokens(1), handler.tokens(2), handler.tokens(3), handler.tokens(4)];
         for (uint256 t = 0; t < assets.length; ++t) {
             uint256 balance = handler.held(assets[t]);
             uint256 owed = handler.owed(assets[t]);
@@ -1004,7 +1344,8 @@ contract EscrowInvariantsTest {
     }
 
     /// @notice (b) Every invoice is paid at most once: replays of paid and cancelled invoices (65- and 64-byte
-    /// signatures) never succeed, and no payment id was ever recorded twice.
+    /// signatures; by `pay`, by a deposit, by a fresh or the same EIP-3009 authorization) never succeed, and no
+    /// payment id was ever recorded twice.
     /// hardhat-config: default.invariant.runs = 32
     /// hardhat-config: default.invariant.depth = 100
     function invariant_everyInvoicePaidAtMostOnce() public view {
