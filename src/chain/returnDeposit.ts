@@ -21,7 +21,8 @@ const ROUTER = DepositRouter__factory.createInterface();
 /**
  * Sends what `invoice`'s deposit address holds of `token` (zero address: ETH), and any ETH there, back to the
  * payer. The invoice's own asset only once the invoice can no longer be paid (paid, cancelled, expired, voided);
- * any other asset at any time. A bound invoice returns to its payer (anyone may call; leave `to` out); for an
+ * any other asset at any time, except while a still payable ETH invoice's address holds ETH (the sweep moves all
+ * its ETH). A bound invoice returns to its payer (anyone may call; leave `to` out); for an
  * unbound one the merchant's signer or owner (or the arbiter) names `to`.
  * @throws InvoiceFieldError for a bad invoice, token or `to`; ScanPayContractError (DepositRouterStillPayable,
  *   DepositRouterNothingToReturn, DepositRouterNotMerchant, DepositRouterInvalidRecipient, ...); RunnerError.

@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 
+import { type AuthorizationToken, AuthorizationToken__factory } from "../../typechain-types/index.js";
 import { buildReceiveAuthorization } from "../../src/authorization/buildReceiveAuthorization.js";
 import { RECEIVE_WITH_AUTHORIZATION_TYPES } from "../../src/authorization/types.js";
 import { cancelInvoice } from "../../src/chain/cancelInvoice.js";
@@ -212,24 +213,35 @@ describe("SDK: deposit addresses", () => {
   });
 
   describe("returnDeposit and depositBalances", () => {
-    it("returns a cancelled invoice's deposit to its payer, and a stray token at any time", async () => {
+    it("returns a cancelled invoice's deposit to its payer, and a stray asset at any time", async () => {
       const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, payer: f.customer.address }));
       const to = depositAddress(s.invoice, f.location);
-      await (await f.customer.sendTransaction({ to, value: 7n })).wait();
       await (await f.token.connect(f.customer).transfer(to, 3n * USD)).wait();
+      // The token is not the ETH invoice's asset: it goes back at once.
+      const stray = await returnDeposit(f.asStranger.depositRouter, s.invoice, f.tokenAddress);
+      expect([stray.to, stray.returned, stray.etherReturned]).to.deep.equal([f.customer.address, 3n * USD, 0n]);
+      await (await f.customer.sendTransaction({ to, value: 9n })).wait();
       const [before] = await depositBalances(ethers.provider, [{ address: to, token: ZERO_ADDRESS }]);
-      expect(before).to.deep.equal({ address: to, token: ZERO_ADDRESS, balance: 7n, ether: 7n });
+      expect(before).to.deep.equal({ address: to, token: ZERO_ADDRESS, balance: 9n, ether: 9n });
       const stillPayable = await rejection(returnDeposit(f.asStranger.depositRouter, s.invoice, ZERO_ADDRESS), ScanPayContractError, "CONTRACT_REVERT");
       expect(stillPayable.errorName).to.equal("DepositRouterStillPayable");
-      // The token is not the invoice's asset: it goes back at once (with the ETH there).
-      const stray = await returnDeposit(f.asStranger.depositRouter, s.invoice, f.tokenAddress);
-      expect([stray.to, stray.returned, stray.etherReturned]).to.deep.equal([f.customer.address, 3n * USD, 7n]);
-      await (await f.customer.sendTransaction({ to, value: 9n })).wait();
+      expect(stillPayable.message).to.match(/^invoice 1 of merchant \d+ can still be paid/);
       await cancelInvoice(f.asKey.escrow, f.instantId, 1n);
       const back = await returnDeposit(f.asStranger.depositRouter, s.invoice, ZERO_ADDRESS);
       expect([back.to, back.returned, back.etherReturned]).to.deep.equal([f.customer.address, 9n, 0n]);
       const nothing = await rejection(returnDeposit(f.asStranger.depositRouter, s.invoice, ZERO_ADDRESS), ScanPayContractError, "CONTRACT_REVERT");
       expect(nothing.errorName).to.equal("DepositRouterNothingToReturn");
+    });
+
+    it("the merchant names where an unbound invoice's deposit goes back; a stranger may not", async () => {
+      const s = await signed(f, await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: 1n, token: f.tokenAddress, amount: USD }));
+      const to = depositAddress(s.invoice, f.location);
+      await (await f.customer.sendTransaction({ to, value: 4n })).wait();
+      const stranger = await rejection(returnDeposit(f.asStranger.depositRouter, s.invoice, ZERO_ADDRESS, f.stranger.address), ScanPayContractError, "CONTRACT_REVERT");
+      expect(stranger.errorName).to.equal("DepositRouterNotMerchant");
+      // Stray ETH at a token invoice's address goes back while the invoice is still payable.
+      const back = await returnDeposit(f.asKey.depositRouter, s.invoice, ZERO_ADDRESS, f.customer.address);
+      expect([back.to, back.returned, back.etherReturned]).to.deep.equal([f.customer.address, 4n, 0n]);
     });
 
     it("reads many deposit balances at once, in order, with stray ETH at a token address", async () => {
@@ -322,19 +334,14 @@ describe("SDK: deposit addresses", () => {
 });
 
 describe("SDK: payWithAuthorization on chain (EIP-3009 mock token)", () => {
-  // contracts/mocks/AuthorizationToken.sol (FiatToken v2-like: "USD Coin", "2", eip712Domain, mint) comes from
-  // the contract tests' branch; without its artifact this block is skipped.
+  // contracts/mocks/AuthorizationToken.sol: FiatToken v2-like ("USD Coin", "2"), with EIP-5267 eip712Domain().
   let f: SdkFixture;
-  let usdc: Awaited<ReturnType<typeof ethers.deployContract>>;
-  beforeEach(async function () {
+  let usdc: AuthorizationToken;
+  beforeEach(async () => {
     f = await networkHelpers.loadFixture(sdkFixture);
-    try {
-      usdc = await ethers.deployContract("AuthorizationToken");
-    } catch {
-      this.skip();
-    }
+    usdc = await new AuthorizationToken__factory(f.deployer).deploy();
     await (await f.escrow.connect(f.admin).setTokenAllowed(await usdc.getAddress(), true)).wait();
-    await (await usdc.getFunction("mint")(f.customer.address, 100n * USD)).wait();
+    await (await usdc.mint(f.customer.address, 100n * USD)).wait();
   });
 
   it("the payer signs once (name and version read from the token), a stranger submits, the payer is of record", async () => {
@@ -344,7 +351,7 @@ describe("SDK: payWithAuthorization on chain (EIP-3009 mock token)", () => {
     const result = await payWithAuthorization(f.asStranger.escrow, s, auth);
     expect([result.payer, result.paymentId]).to.deep.equal([f.customer.address, (f.instantId << 64n) | 1n]);
     await expect(result.payment.hash).to.emit(f.escrow, "InvoicePaid").withArgs(f.instantId, 1n, f.customer.address, token, 12_500_000n, result.releaseAt);
-    expect(await usdc.getFunction("balanceOf")(f.customer.address)).to.equal(100n * USD - 12_500_000n);
+    expect(await usdc.balanceOf(f.customer.address)).to.equal(100n * USD - 12_500_000n);
     // The authorization pays that invoice once: a replay is refused by the escrow or the token.
     await rejection(payWithAuthorization(f.asStranger.escrow, s, auth), ScanPayContractError, "CONTRACT_REVERT");
   });
