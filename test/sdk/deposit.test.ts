@@ -4,6 +4,7 @@
  * the EIP-3009 typed data (checked offline: digest and signer recovery).
  */
 import { expect } from "chai";
+import type { JsonRpcPayload, JsonRpcResult } from "ethers";
 
 import { type AuthorizationToken, AuthorizationToken__factory } from "../../typechain-types/index.js";
 import { buildReceiveAuthorization } from "../../src/authorization/buildReceiveAuthorization.js";
@@ -31,7 +32,7 @@ import { InvoiceFieldError } from "../../src/invoice/errors.js";
 import { invoiceDigest } from "../../src/invoice/invoiceDigest.js";
 import { type SignedInvoice, ZERO_ADDRESS } from "../../src/invoice/types.js";
 import { parseTransferUri } from "../../src/qr/parseTransferUri.js";
-import { ethers, networkHelpers } from "../helpers/fixture.js";
+import { ethers, networkHelpers, provider } from "../helpers/fixture.js";
 import { makeSdkInvoice, rejection, type SdkFixture, sdkFixture, signed, USD } from "./sdk-fixture.js";
 
 describe("SDK: deposit addresses", () => {
@@ -260,6 +261,33 @@ describe("SDK: deposit addresses", () => {
         { address: b, token: ZERO_ADDRESS, balance: 5n, ether: 5n },
       ]);
     });
+  });
+
+  it("depositBalances sends all its reads as one JSON-RPC batch", async () => {
+    // A JsonRpcProvider whose transport is the in-process chain, counting the batches it sends.
+    const chain = provider;
+    class CountingProvider extends ethers.JsonRpcProvider {
+      readonly batches: string[][] = [];
+      override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+        const list = Array.isArray(payload) ? payload : [payload];
+        this.batches.push(list.map((p) => p.method));
+        return Promise.all(
+          list.map(async (p) => ({ id: p.id, result: await chain.request({ method: p.method, params: p.params as unknown[] }) })),
+        );
+      }
+    }
+    const counting = new CountingProvider(undefined, f.location.chainId, { staticNetwork: true });
+    const items = [];
+    for (let n = 1n; n <= 6n; n++) {
+      const invoice = await makeSdkInvoice({ merchantId: f.instantId, invoiceNumber: n, ...(n % 2n === 0n ? { token: f.tokenAddress } : {}) });
+      items.push({ address: depositAddress(invoice, f.location), token: invoice.token });
+    }
+    await (await f.token.connect(f.customer).transfer(items[1]!.address, 5n)).wait();
+    const balances = await depositBalances(counting, items);
+    expect(balances.map((b) => b.balance)).to.deep.equal([0n, 5n, 0n, 0n, 0n, 0n]);
+    // 6 eth_getBalance and 3 balanceOf calls, in one request.
+    expect(counting.batches.map((b) => b.length)).to.deep.equal([9]);
+    counting.destroy();
   });
 
   describe("EIP-3009 authorization (typed data, offline)", () => {
