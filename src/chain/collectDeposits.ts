@@ -9,7 +9,8 @@ import { depositBalances } from "./depositBalances.js";
 import { findDepositSender } from "./internal/depositSender.js";
 import { chainIdOf, providerOf } from "./internal/runner.js";
 import { readCall } from "./internal/send.js";
-import { type DepositSettlementInput, type DepositSettlementResult, settleDeposits, settlementOf } from "./settleDeposits.js";
+import { settlementOf } from "./internal/settlement.js";
+import { type DepositSettlementInput, type DepositSettlementResult, settleDeposits } from "./settleDeposits.js";
 import type { TxOptions } from "./types.js";
 
 /** Options of `collectDeposits`. */

@@ -1,8 +1,8 @@
 import type { DepositRouter } from "../../typechain-types/index.js";
-import { normalizeAddress, normalizeInvoice } from "../invoice/normalizeInvoice.js";
-import { type SignedInvoice, ZERO_ADDRESS } from "../invoice/types.js";
+import type { SignedInvoice } from "../invoice/types.js";
 import { InvalidArgumentError } from "./errors.js";
 import { type CreditedEvent, escrowPaidEvents, type PaidEvent } from "./internal/paidEvents.js";
+import { settlementOf } from "./internal/settlement.js";
 import { readCall, sendTx } from "./internal/send.js";
 import type { TxOptions, TxResult } from "./types.js";
 
@@ -57,21 +57,4 @@ export async function settleDeposits(
     options,
   );
   return { tx, ...escrowPaidEvents(tx.receipt, escrow) };
-}
-
-/** The router's `DepositSettlement` for an input, checked. */
-export function settlementOf(item: DepositSettlementInput): { invoice: SignedInvoice["invoice"]; signature: string; payer: string } {
-  const invoice = normalizeInvoice(item.invoice);
-  const name = `invoice ${invoice.invoiceNumber} of merchant ${invoice.merchantId}`;
-  if (invoice.pointsRedeem !== 0n) {
-    throw new InvalidArgumentError("pointsRedeem", `${name} redeems points: a deposit cannot redeem points (pay it with pay or payWithAuthorization)`);
-  }
-  const payer = item.payer === undefined ? ZERO_ADDRESS : normalizeAddress(item.payer, "payer");
-  if (invoice.payer === ZERO_ADDRESS && payer === ZERO_ADDRESS) {
-    throw new InvalidArgumentError("payer", `${name} names no payer: name the payer of record (the sender of the deposit)`);
-  }
-  if (invoice.payer !== ZERO_ADDRESS && payer !== ZERO_ADDRESS && payer !== invoice.payer) {
-    throw new InvalidArgumentError("payer", `${name} is bound to ${invoice.payer}; another payer cannot be named`);
-  }
-  return { invoice, signature: item.signature, payer };
 }
