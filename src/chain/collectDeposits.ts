@@ -1,3 +1,5 @@
+import type { Block } from "ethers";
+
 import type { DepositRouter } from "../../typechain-types/index.js";
 import { depositAddress } from "../deposit/depositAddress.js";
 import type { ScanPayError } from "../errors.js";
@@ -90,6 +92,7 @@ export async function collectDeposits(
   );
   const result: CollectDepositsResult = { settlement: undefined, ready: [], underpaid: [], empty: [], failed: [] };
   let fromBlock = options.fromBlock;
+  const blocks = new Map<number, Promise<Block | null>>(); // read once for all ETH deposits
   const candidates: { state: DepositState; input: DepositSettlementInput }[] = [];
   for (const [i, s] of states.entries()) {
     const { balance, ether } = balances[i]!;
@@ -102,7 +105,7 @@ export async function collectDeposits(
       if (s.signed.invoice.payer === ZERO_ADDRESS && (payer === undefined || payer === ZERO_ADDRESS)) {
         fromBlock ??= Math.max(0, (await readCall(() => provider.getBlockNumber())) - 2_000);
         const start = fromBlock;
-        payer = await readCall(() => findDepositSender(provider, s.address, s.signed.invoice.token, start));
+        payer = await readCall(() => findDepositSender(provider, s.address, s.signed.invoice.token, start, blocks));
       }
       candidates.push({ state, input: { ...s.signed, ...(payer === undefined ? {} : { payer }) } });
     }

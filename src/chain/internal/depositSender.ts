@@ -1,4 +1,4 @@
-import { getAddress, id, type Provider, zeroPadValue } from "ethers";
+import { type Block, getAddress, id, type Provider, zeroPadValue } from "ethers";
 
 import { ZERO_ADDRESS } from "../../invoice/types.js";
 import { getLogsInRange } from "./logs.js";
@@ -8,13 +8,15 @@ const TRANSFER_TOPIC = id("Transfer(address,address,uint256)");
 /**
  * Who sent the most of `token` (zero: ETH) to `deposit` in blocks [fromBlock, latest], or undefined. ERC-20: from
  * the `Transfer` logs to the address. ETH: from the top-level transactions to the address (one block read per
- * block, so keep the range short); ETH sent by a contract (a smart wallet's internal call) leaves no trace there.
+ * block, so keep the range short; `blocks` shares them between calls); ETH sent by a contract (a smart wallet's
+ * internal call) leaves no trace there.
  */
 export async function findDepositSender(
   provider: Provider,
   deposit: string,
   token: string,
   fromBlock: number,
+  blocks: Map<number, Promise<Block | null>> = new Map(),
 ): Promise<string | undefined> {
   const sent = new Map<string, bigint>();
   if (token !== ZERO_ADDRESS) {
@@ -27,8 +29,15 @@ export async function findDepositSender(
     const latest = await provider.getBlockNumber();
     const numbers: number[] = [];
     for (let n = Math.max(0, fromBlock); n <= latest; n++) numbers.push(n);
-    const blocks = await Promise.all(numbers.map((n) => provider.getBlock(n, true)));
-    for (const block of blocks) {
+    const read = (n: number): Promise<Block | null> => {
+      let block = blocks.get(n);
+      if (block === undefined) {
+        block = provider.getBlock(n, true);
+        blocks.set(n, block);
+      }
+      return block;
+    };
+    for (const block of await Promise.all(numbers.map(read))) {
       for (const tx of block?.prefetchedTransactions ?? []) {
         if (tx.to === null || tx.to.toLowerCase() !== deposit.toLowerCase() || tx.value === 0n) continue;
         sent.set(tx.from, (sent.get(tx.from) ?? 0n) + tx.value);
