@@ -35,6 +35,7 @@ export {
   type CreatedInvoice,
   type CreateInvoiceOptions,
   type CreateInvoiceParams,
+  type InvoiceQrForm,
 } from "./chain/createInvoice.js";
 export { decodeRevertData, decodeScanPayError } from "./chain/decodeScanPayError.js";
 export {
@@ -79,6 +80,42 @@ export { updateMerchant, type MerchantChanges } from "./chain/updateMerchant.js"
 export { voidInvoices, type VoidInvoicesResult } from "./chain/voidInvoices.js";
 export { withdraw, type WithdrawOptions, type WithdrawResult } from "./chain/withdraw.js";
 export { withdrawableBalance } from "./chain/withdrawableBalance.js";
+
+// Deposit addresses (the pure part is in `scanpay/qr` too) and gasless EIP-3009 payments
+export {
+  RECEIVE_WITH_AUTHORIZATION_TYPES,
+  type AuthorizationTokenDomain,
+  type ReceiveAuthorization,
+  type ReceiveAuthorizationMessage,
+  type ReceiveAuthorizationTypedData,
+} from "./authorization/types.js";
+export {
+  buildReceiveAuthorization,
+  type BuildReceiveAuthorizationOptions,
+} from "./authorization/buildReceiveAuthorization.js";
+export {
+  collectDeposits,
+  type CollectDepositsOptions,
+  type CollectDepositsResult,
+  type DepositState,
+  type FailedDeposit,
+  type UnderpaidDeposit,
+} from "./chain/collectDeposits.js";
+export { depositBalances, type DepositBalance, type DepositBalanceQuery } from "./chain/depositBalances.js";
+export { payWithAuthorization, type AuthorizationPaymentResult } from "./chain/payWithAuthorization.js";
+export { returnDeposit, type ReturnDepositResult } from "./chain/returnDeposit.js";
+export { settleDeposit, type SettleDepositOptions } from "./chain/settleDeposit.js";
+export {
+  settleDeposits,
+  type CreditedDeposit,
+  type DepositSettlementInput,
+  type DepositSettlementResult,
+  type PaidDeposit,
+} from "./chain/settleDeposits.js";
+export {
+  signReceiveAuthorization,
+  type SignReceiveAuthorizationOptions,
+} from "./chain/signReceiveAuthorization.js";
 
 // Watching payments
 export { WatchTimeoutError } from "./watch/errors.js";

@@ -1,6 +1,8 @@
 import type { ContractRunner } from "ethers";
 
 import {
+  type DepositRouter,
+  DepositRouter__factory,
   type LoyaltyPoints,
   LoyaltyPoints__factory,
   type MerchantRegistry,
@@ -8,11 +10,14 @@ import {
   type PaymentEscrow,
   PaymentEscrow__factory,
 } from "../../typechain-types/index.js";
+import { depositRouterAddress } from "../deposit/depositRouterAddress.js";
 import type { Deployment } from "./resolveDeployment.js";
 
-/** The three ScanPay contracts, connected to one runner, and where they came from. */
+/** The ScanPay contracts, connected to one runner, and where they came from. */
 export interface ScanPayContracts {
   escrow: PaymentEscrow;
+  /** The escrow's DepositRouter (its address computed from the escrow's: `depositRouterAddress`). */
+  depositRouter: DepositRouter;
   registry: MerchantRegistry;
   points: LoyaltyPoints;
   deployment: Deployment;
@@ -25,6 +30,7 @@ export interface ScanPayContracts {
 export function connectScanPay(runner: ContractRunner, deployment: Deployment): ScanPayContracts {
   return {
     escrow: PaymentEscrow__factory.connect(deployment.escrow, runner),
+    depositRouter: DepositRouter__factory.connect(depositRouterAddress(deployment.escrow), runner),
     registry: MerchantRegistry__factory.connect(deployment.registry, runner),
     points: LoyaltyPoints__factory.connect(deployment.points, runner),
     deployment,

@@ -117,6 +117,28 @@ const MESSAGES: Record<string, Describe> = {
   PaymentEscrowDisputeTimeoutOutOfRange: (a) =>
     `the dispute timeout ${s(a, "disputeTimeout")} s is outside ${s(a, "minTimeout")}..${s(a, "maxTimeout")} s`,
   PaymentEscrowEmptyBatch: () => "no payments were given",
+  PaymentEscrowDepositShort: (a) =>
+    `the deposit address ${s(a, "deposit")} holds ${s(a, "received")} but the invoice asks for ${s(a, "expected")}: ` +
+    "wait for the rest (or return it with returnDeposit once the invoice can no longer be paid)",
+  PaymentEscrowNotDepositRouter: (a) => `only the escrow's deposit router may settle a deposit, not ${s(a, "caller")}`,
+  // DepositRouter
+  DepositRouterNotEscrow: (a) => `only the escrow may sweep a deposit address, not ${s(a, "caller")}`,
+  DepositRouterRedeemsPoints: (a) =>
+    `the invoice redeems ${s(a, "pointsRedeem")} points: a deposit cannot redeem points (the payer must pay it with pay or payWithAuthorization)`,
+  DepositRouterWrongPayer: (a) => `the invoice is bound to ${s(a, "payer")}; ${s(a, "named")} cannot be named as its payer`,
+  DepositRouterInvalidPayer: (a) =>
+    `the invoice names no payer, so a payer of record must be named (the sender of the deposit), not ${s(a, "payer")}`,
+  DepositRouterNotMerchant: (a) =>
+    `${s(a, "caller")} is neither the owner nor the signer of merchant ${s(a, "merchantId")} (nor the arbiter): ` +
+    "only they may name where an unbound invoice's deposit goes back to",
+  DepositRouterInvalidRecipient: (a) => `${s(a, "recipient")} cannot receive a returned deposit (zero, the escrow or the router)`,
+  DepositRouterStillPayable: (a) =>
+    `${invoice(a)} can still be paid, so its own asset stays at its deposit address (return it once the invoice ` +
+    "is paid, cancelled, expired or voided)",
+  DepositRouterNothingToReturn: (a) => `the deposit address ${s(a, "deposit")} holds no ${tokenName(a.token)} and no ETH to return`,
+  DepositRouterSweepFailed: (a) =>
+    `the deposit address ${s(a, "deposit")} could not be swept (its token transfer ran out of gas): retry with more gas`,
+  DepositRouterEmptyBatch: () => "no deposits were given",
   // MerchantRegistry
   MerchantRegistryUnknownMerchant: (a) => `merchant ${s(a, "merchantId")} is not registered`,
   MerchantRegistryNotOwner: (a) => `${s(a, "caller")} is not the owner of merchant ${s(a, "merchantId")}`,

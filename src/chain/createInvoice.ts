@@ -19,6 +19,8 @@ import {
   ZERO_ADDRESS,
   ZERO_BYTES32,
 } from "../invoice/types.js";
+import { depositAddress } from "../deposit/depositAddress.js";
+import { encodeDepositUri } from "../deposit/encodeDepositUri.js";
 import { encodeCompactInvoice, encodeInvoiceUri, encodePackedInvoice } from "../qr/index.js";
 import type { PackedInvoice } from "../qr/types.js";
 import { chainIdOf, latestTimestamp, providerOf } from "./internal/runner.js";
@@ -65,6 +67,9 @@ export interface CreateInvoiceOptions {
   checkSigner?: boolean;
 }
 
+/** Which text `CreatedInvoice.qr` holds. */
+export type InvoiceQrForm = "deposit" | "payPacked";
+
 /** A signed invoice, ready to show as a QR code. */
 export interface CreatedInvoice {
   signed: SignedInvoice;
@@ -72,11 +77,38 @@ export interface CreatedInvoice {
   location: EscrowLocation;
   /** EIP-712 digest that was signed. */
   digest: string;
+  /**
+   * The invoice's own deposit address (`depositAddress`): a plain ETH send or ERC-20 `transfer` of exactly the
+   * amount to it pays the invoice once settled (`settleDeposit` / `collectDeposits`). Unusable when the invoice
+   * redeems points (see `depositUnavailable`).
+   */
+  depositAddress: string;
+  /**
+   * The default QR text: `depositUri` (every wallet pays it), or `uri` when the deposit form cannot be used
+   * (`depositUnavailable` says why). Render it with `renderPng` / `renderSvg` / `renderTerminal`.
+   */
+  qr: string;
+  /** What `qr` is: the plain transfer to the deposit address, or the payPacked URI. */
+  qrForm: InvoiceQrForm;
+  /**
+   * The plain EIP-681 transfer to the deposit address (`encodeDepositUri`):
+   * `ethereum:<deposit>@<chainId>?value=<wei>` or `ethereum:<token>@<chainId>/transfer?address=<deposit>&uint256=<amount>`.
+   * Undefined when the invoice redeems points.
+   */
+  depositUri: string | undefined;
+  /** Why the deposit form cannot be used (the invoice redeems points: the payer must sign), or undefined. */
+  depositUnavailable: string | undefined;
   /** The packed invoice, exactly the `payPacked(bytes)` argument, as 0x-hex. */
   packed: string;
-  /** The compact carrier `SCANPAY:<Base45>` (always naming the escrow): the smallest QR code (QR alphanumeric mode). */
+  /**
+   * For ScanPay-aware apps only: the compact carrier `SCANPAY:<Base45>` (always naming the escrow), the smallest
+   * QR code (QR alphanumeric mode). Generic wallets do not understand it.
+   */
   compact: string;
-  /** The EIP-681 carrier `ethereum:<escrow>@<chainId>/payPacked?bytes=0x...[&value=<wei>]`, for generic wallets. */
+  /**
+   * For ScanPay-aware apps only: the EIP-681 call `ethereum:<escrow>@<chainId>/payPacked?bytes=0x...[&value=<wei>]`.
+   * Mainstream wallets refuse contract calls other than `transfer`; they pay `qr` / `depositUri` instead.
+   */
   uri: string;
   /**
    * True when anyone may pay the invoice and it carries a refund window: whoever pays it first (possibly a
@@ -88,7 +120,9 @@ export interface CreatedInvoice {
 
 /**
  * Creates an invoice for `params.merchantId`, signs it with the merchant's `signer` for `escrow`'s EIP-712
- * domain, and encodes both QR carriers (render them with `renderPng` / `renderSvg` / `renderTerminal`).
+ * domain, and encodes its QR texts: by default (`qr`) the plain transfer to the invoice's deposit address that
+ * every wallet pays, plus the payPacked forms for ScanPay-aware apps (render them with `renderPng` / `renderSvg` /
+ * `renderTerminal`). An invoice that redeems points keeps the payPacked URI as `qr` (a deposit cannot redeem points).
  * `escrow` only needs a provider; `signer` is the merchant's invoice key. The invoice's `epoch` is the merchant's
  * current epoch and its `holdPeriod` the merchant's current hold period (or the longer `params.holdPeriod`),
  * both read from the registry.
@@ -151,14 +185,25 @@ export async function createInvoice(
   const tokenIndex = Number(tokenEntry.tokenIndex);
   const { token: _token, ...fields } = signed.invoice;
   const packed: PackedInvoice = { invoice: fields, tokenIndex, signature: signed.signature };
+  const uri = encodeInvoiceUri({ chainId, escrow: escrowAddress, packed });
+  const depositUnavailable =
+    signed.invoice.pointsRedeem > 0n
+      ? "the invoice redeems points, which needs the payer's own signature: a plain transfer to a deposit address cannot redeem them, so the QR code is the payPacked URI (ScanPay-aware apps only)"
+      : undefined;
+  const depositUri = depositUnavailable === undefined ? encodeDepositUri(signed.invoice, location) : undefined;
   return {
     signed,
     tokenIndex,
     location,
     digest: invoiceDigest(signed.invoice, location),
+    depositAddress: depositAddress(signed.invoice, location),
+    qr: depositUri ?? uri,
+    qrForm: depositUri === undefined ? "payPacked" : "deposit",
+    depositUri,
+    depositUnavailable,
     packed: toHex(encodePackedInvoice(packed)),
     compact: encodeCompactInvoice({ chainId, escrow: escrowAddress, packed }),
-    uri: encodeInvoiceUri({ chainId, escrow: escrowAddress, packed }),
+    uri,
     unboundWithRefundWindow: signed.invoice.payer === ZERO_ADDRESS && holdPeriod > 0n,
   };
 }

@@ -1,6 +1,8 @@
 import { Interface, type InterfaceAbi, isError } from "ethers";
 
-import { LoyaltyPoints__factory, MerchantRegistry__factory, PaymentEscrow__factory, TestToken__factory } from "../../typechain-types/index.js";
+import {
+  DepositRouter__factory,
+  LoyaltyPoints__factory, MerchantRegistry__factory, PaymentEscrow__factory, TestToken__factory } from "../../typechain-types/index.js";
 import { ScanPayError } from "../errors.js";
 import { describeContractError } from "./contractErrorMessages.js";
 import {
@@ -16,6 +18,7 @@ import {
 const ERRORS = (() => {
   const abis: InterfaceAbi[] = [
     PaymentEscrow__factory.abi,
+    DepositRouter__factory.abi,
     MerchantRegistry__factory.abi,
     LoyaltyPoints__factory.abi,
     TestToken__factory.abi,

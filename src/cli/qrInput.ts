@@ -9,8 +9,10 @@ import type { SignedInvoice } from "../invoice/types.js";
 import { clip } from "./args.js";
 import type { Context, TokenInfo } from "./context.js";
 import { CliError } from "./errors.js";
+import { rememberedInvoices } from "./ledger.js";
 import {
   decodePaymentQr,
+  depositAddress,
   decodeQrImage,
   fromPackedInvoice,
   InvoiceEscrowError,
@@ -93,4 +95,25 @@ export async function resolveInvoice(ctx: Context, qr: PaymentQr): Promise<Resol
   );
   const token = tokens[payload.packed.tokenIndex]!;
   return { signed, payload, carrier: qr.carrier, token, escrow };
+}
+
+/**
+ * The signed invoice behind a scanned QR: an invoice carrier (checked as `resolveInvoice` does), or the plain
+ * transfer to the deposit address of an invoice this machine created (`scanpay invoice create` remembers them).
+ */
+export async function resolveSignedInvoice(ctx: Context, qr: PaymentQr): Promise<SignedInvoice> {
+  if (qr.kind === "invoice") return (await resolveInvoice(ctx, qr)).signed;
+  const { request } = qr;
+  if (request.chainId !== undefined && request.chainId !== ctx.chainId) throw new InvoiceWrongChainError(request.chainId, ctx.chainId);
+  const escrow = await (await ctx.escrow()).getAddress();
+  const location = { chainId: ctx.chainId, escrow };
+  const match = (await rememberedInvoices(ctx.chainId, escrow)).find((s) => depositAddress(s.invoice, location) === request.to);
+  if (match === undefined) {
+    throw new CliError(
+      "this QR code is a plain EIP-681 transfer request, not a signed ScanPay invoice nor the deposit address of an " +
+        "invoice created on this machine (give its SCANPAY: text or payPacked URI)",
+      "NOT_AN_INVOICE",
+    );
+  }
+  return match;
 }

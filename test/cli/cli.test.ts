@@ -248,7 +248,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
     });
     const tokenPng = () => path.join(work, "out", "token.png");
 
-    it("invoice create signs an ETH invoice, writes its PNG and prints the terminal QR, compact text and URI", async () => {
+    it("invoice create signs an ETH invoice, writes its PNG and prints the deposit QR, its text lines, compact text and URI", async () => {
       const run = await cli([
         "invoice", "create", "--merchant", "1", "--amount", "0.05", "--points", "10", "--png", "out/eth.png",
         ...as("merchant"),
@@ -259,11 +259,21 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(run.stdout).to.match(/[█▀▄]{10}/);
       // Base45 has a space in its alphabet: the compact text is the whole line.
       const compact = /^SCANPAY:.+$/m.exec(run.stdout)?.[0];
-      const uri = /^ethereum:\S+$/m.exec(run.stdout)?.[0];
+      const uri = /^ethereum:\S+\/payPacked\?\S+$/m.exec(run.stdout)?.[0];
+      const deposit = /^ethereum:(0x[0-9a-fA-F]{40})@31337\?value=50000000000000000$/m.exec(run.stdout);
       expect(compact, run.stdout).to.be.a("string");
       expect(uri, run.stdout).to.be.a("string");
-      // The PNG holds the compact text; both carriers hold the same signed invoice.
-      expect(decodeQrImage(new Uint8Array(await readFile(ethPng())))).to.equal(compact);
+      expect(deposit, run.stdout).to.not.equal(null);
+      // The default QR (terminal and PNG) is the plain ETH send to the invoice's deposit address, with text lines.
+      expect(decodeQrImage(new Uint8Array(await readFile(ethPng())))).to.equal(deposit![0]);
+      expect(run.stdout).to.match(new RegExp(`deposit address:\\s+${deposit![1]}`));
+      expect(run.stdout).to.contain("Pay with any wallet (");
+      expect(run.stdout).to.contain("  Send exactly 0.05 ETH\n");
+      expect(run.stdout).to.contain(`  to ${deposit![1]}\n`);
+      expect(run.stdout).to.contain("  on Hardhat local (31337)\n");
+      expect(run.stdout).to.contain("For ScanPay-aware apps:");
+      expect(run.stdout.indexOf("For ScanPay-aware apps:")).to.be.lessThan(run.stdout.indexOf("SCANPAY:"));
+      // Both ScanPay carriers hold the same signed invoice.
       const fromCompact = decodeCompactInvoice(compact!);
       const fromUri = decodeInvoiceUri(uri!);
       expect(fromUri.packed).to.deep.equal(fromCompact.packed);
@@ -281,9 +291,20 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
     });
 
     it("invoice create parses 12.50 tUSD exactly with the token's 6 decimals and takes the next number", async () => {
+      // --qr compact: this PNG is paid below by a ScanPay-aware app (scanpay pay), through the escrow.
       tokenInvoice = await cliJson([
         "invoice", "create", "--merchant", "1", "--amount", "12.50", "--token", "tUSD", "--png", "out/token.png",
-        "--svg", "out/token.svg", ...as("merchant"),
+        "--svg", "out/token.svg", "--qr", "compact", ...as("merchant"),
+      ]);
+      expect(tokenInvoice.qrForm).to.equal("deposit");
+      expect(tokenInvoice.qr).to.equal(
+        `ethereum:${await token.getAddress()}@31337/transfer?address=${tokenInvoice.depositAddress}&uint256=12500000`,
+      );
+      expect(tokenInvoice.caption).to.deep.equal([
+        "Send exactly 12.5 tUSD",
+        `to ${tokenInvoice.depositAddress}`,
+        `token ${await token.getAddress()}`,
+        "on Hardhat local (31337)",
       ]);
       expect(tokenInvoice.invoiceNumber).to.equal("2");
       expect(tokenInvoice.amount).to.equal("12500000");
@@ -378,9 +399,9 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expect(watched.stderr).to.match(/invoice 1: seen in block \d+, 1\/2 confirmations/);
     });
 
-    it("invoice status reads the held payment from the PNG and from --merchant/--number", async () => {
+    it("invoice status reads the held payment from the compact text and from --merchant/--number", async () => {
       const [fromPngRun, byNumber] = await Promise.all([
-        cli(["invoice", "status", ethPng(), "--json"]),
+        cli(["invoice", "status", ethInvoice.compact!, "--json"]),
         cli(["invoice", "status", "--merchant", "1", "--number", "2"]),
       ]);
       expect(fromPngRun.code, fromPngRun.stderr).to.equal(0);
@@ -542,6 +563,50 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
       expectOneLineError(await cli(["pay", outstanding.compact!, "--yes", ...as("ethPayer")]), /was voided: it was signed for epoch 0/);
       const fresh = await cliJson(["invoice", "create", "--merchant", "1", "--amount", "1", "--quiet", ...as("merchant")]);
       expect(fresh.epoch).to.equal("1");
+    });
+  });
+
+  describe("deposit addresses: a plain wallet pays, collect settles, return-deposit sends back", () => {
+    it("pay of the default PNG is a plain transfer; collect settles it with the sender as payer; return-deposit returns a stray token", async () => {
+      const created = await cliJson([
+        "invoice", "create", "--merchant", "1", "--amount", "0.02", "--png", "out/deposit.png", "--quiet", ...as("merchant"),
+      ]);
+      expect(created.qrForm).to.equal("deposit");
+      const depositPng = path.join(work, "out", "deposit.png");
+      expect(decodeQrImage(new Uint8Array(await readFile(depositPng)))).to.equal(created.depositUri);
+      // What a plain wallet does: an ETH send to the deposit address, nothing else.
+      const sent = await cli(["pay", depositPng, "--yes", ...as("ethPayer")]);
+      expect(sent.code, sent.stderr).to.equal(0);
+      expect(sent.stdout).to.contain("Plain transfer request");
+      expect(await rpc.getBalance(created.depositAddress!)).to.equal(2n * 10n ** 16n);
+      // A stray token at the same address.
+      await (await token.connect(await rpc.getSigner(ACCOUNT.tokenPayer)).transfer(created.depositAddress!, 1_000_000n)).wait();
+
+      const dry = await cliJson<{ settled: { invoiceNumber: string; payer: string }[] }>(["collect", "--dry-run", ...as("merchant")]);
+      expect(dry.settled.map((x) => [x.invoiceNumber, x.payer])).to.deep.equal([[created.invoiceNumber, account("ethPayer")]]);
+      const collected = await cli(["collect", ...as("merchant")]);
+      expect(collected.code, collected.stderr).to.equal(0);
+      expect(collected.stdout).to.contain(
+        `invoice ${created.invoiceNumber} of merchant #1: settled 0.02 ETH from ${account("ethPayer")} (${created.depositAddress})`,
+      );
+      expect(collected.stdout).to.match(/settleDeposit: 0x[0-9a-f]{64}/);
+      // The deposit QR names no invoice; this machine created it, so status finds it by its deposit address.
+      const status = await cliJson<{ status: string; payment: { payer: string } }>(["invoice", "status", depositPng]);
+      expect([status.status, status.payment.payer]).to.deep.equal(["Held", account("ethPayer")]);
+      // Settled invoices are skipped: a second round has nothing to settle.
+      const again = await cliJson<{ settled: unknown[] }>(["collect", "--merchant", "1", ...as("merchant")]);
+      expect(again.settled).to.deep.equal([]);
+
+      // The invoice names no payer: only the merchant (or the arbiter) names where the stray token goes.
+      expectOneLineError(
+        await cli(["return-deposit", created.compact!, "--token", "tUSD", "--to", account("tokenPayer"), ...as("ethPayer")]),
+        /is neither the owner nor the signer of merchant 1/,
+      );
+      const returned = await cliJson([
+        "return-deposit", created.compact!, "--token", "tUSD", "--to", account("tokenPayer"), ...as("merchant"),
+      ]);
+      expect(returned).to.include({ to: account("tokenPayer"), returned: "1000000", etherReturned: "0", depositAddress: created.depositAddress });
+      expect(await token.balanceOf(created.depositAddress!)).to.equal(0n);
     });
   });
 

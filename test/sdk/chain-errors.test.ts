@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { AbiCoder, Interface, makeError } from "ethers";
 
 import {
+  DepositRouter__factory,
   LoyaltyPoints__factory,
   MerchantRegistry__factory,
   PaymentEscrow__factory,
@@ -100,8 +101,14 @@ describe("chain: decodeScanPayError", () => {
       expect(describeContractError("MerchantRegistryInvoiceFloorNotRaised", {})).to.match(/^the contract reverted with/);
     });
 
-    it("has a plain message for every custom error of the escrow, registry, points and ERC-20", () => {
-      const abis = [PaymentEscrow__factory.abi, MerchantRegistry__factory.abi, LoyaltyPoints__factory.abi, TestToken__factory.abi];
+    it("has a plain message for every custom error of the escrow, deposit router, registry, points and ERC-20", () => {
+      const abis = [
+        PaymentEscrow__factory.abi,
+        DepositRouter__factory.abi,
+        MerchantRegistry__factory.abi,
+        LoyaltyPoints__factory.abi,
+        TestToken__factory.abi,
+      ];
       const names = new Set<string>();
       for (const abi of abis) {
         Interface.from(abi).forEachError((fragment) => names.add(fragment.name));

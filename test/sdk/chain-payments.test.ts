@@ -181,6 +181,10 @@ describe("chain: invoices and payments", () => {
         expect(fromPackedInvoice(payload.packed, tokens)).to.deep.equal(created.signed);
       }
       expect(created.uri).to.equal(`ethereum:${f.location.escrow}@${f.location.chainId}/payPacked?bytes=${created.packed}&value=123`);
+      // The default QR: the plain ETH send to the invoice's deposit address.
+      expect(created.depositAddress).to.equal(await f.asKey.depositRouter.depositAddress(invoice));
+      expect(created.depositUri).to.equal(`ethereum:${created.depositAddress}@${f.location.chainId}?value=123`);
+      expect([created.qr, created.qrForm, created.depositUnavailable]).to.deep.equal([created.depositUri, "deposit", undefined]);
     });
 
     it("creates a token invoice with every field set, bound to the customer, with the merchant's refund window", async () => {
@@ -207,6 +211,17 @@ describe("chain: invoices and payments", () => {
       });
       expect(created.unboundWithRefundWindow).to.equal(false);
       expect(decodeCompactInvoice(created.compact).escrow).to.equal(f.location.escrow);
+      // It redeems points: a deposit cannot, so the default QR stays the payPacked URI and says why.
+      expect([created.qr, created.qrForm, created.depositUri]).to.deep.equal([created.uri, "payPacked", undefined]);
+      expect(created.depositUnavailable).to.match(/^the invoice redeems points/);
+      expect(created.depositAddress).to.equal(await f.asKey.depositRouter.depositAddress(created.signed.invoice));
+    });
+
+    it("a token invoice's default QR is the ERC-20 transfer to its deposit address", async () => {
+      const created = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, token: f.tokenAddress, amount: 12_500_000n });
+      expect(created.qr).to.equal(
+        `ethereum:${f.tokenAddress}@${f.location.chainId}/transfer?address=${created.depositAddress}&uint256=12500000`,
+      );
     });
 
     it("flags an unbound invoice of a merchant with a refund window", async () => {

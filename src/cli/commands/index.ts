@@ -1,5 +1,6 @@
 /** Every `scanpay` command, in the order `scanpay --help` lists them. */
 import type { CommandSpec } from "../args.js";
+import { depositCommands } from "./deposits.js";
 import { faucetCommands } from "./faucet.js";
 import { fundsCommands } from "./funds.js";
 import { invoiceCommands } from "./invoice.js";
@@ -12,6 +13,7 @@ export const COMMANDS: CommandSpec[] = [
   ...merchantCommands,
   ...invoiceCommands,
   ...watchCommands,
+  ...depositCommands,
   ...payCommands,
   ...fundsCommands,
   ...pointsCommands,

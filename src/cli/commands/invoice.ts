@@ -17,16 +17,18 @@ import {
 } from "../args.js";
 import { type Context, type TokenInfo, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
-import { lastIssued, recordIssued } from "../ledger.js";
+import { lastIssued, recordIssued, rememberInvoice } from "../ledger.js";
 import { formatDuration, formatTime, table } from "../output.js";
-import { resolveInvoice, scan } from "../qrInput.js";
+import { resolveSignedInvoice, scan } from "../qrInput.js";
 import {
   createInvoice,
+  depositTransferRequest,
   findPayment,
   formatUnits,
   getMerchant,
   invoiceStatus,
   parseUnitsExact,
+  paymentCaption,
   qrVersion,
   renderPng,
   renderSvg,
@@ -91,7 +93,7 @@ async function writeOutput(file: string, data: string | Uint8Array): Promise<str
 
 const create: CommandSpec = {
   path: ["invoice", "create"],
-  summary: "sign an invoice as the merchant's signer; print its QR code, compact text and EIP-681 URI",
+  summary: "sign an invoice as the merchant's signer; print its QR code (a plain transfer to its deposit address)",
   details: [
     "The acting account must be the merchant's current invoice signer. The invoice number defaults to the next",
     "free one (numbers used on chain and the last one issued from this machine, kept in ~/.scanpay or",
@@ -99,6 +101,11 @@ const create: CommandSpec = {
     "current invoice epoch and refund window (--hold may make the window longer, never shorter).",
     "Give the customer's address with --payer whenever you know it: an invoice anyone may pay from a merchant",
     "with a refund window can be front-run, and whoever pays first gets the dispute, reclaim and refund rights.",
+    "The QR code is a plain EIP-681 transfer to the invoice's own deposit address, which every wallet pays; the",
+    "text lines under it (amount, address, token, network) serve wallets and exchanges without EIP-681. Settle",
+    "what arrives with scanpay collect. The SCANPAY: text and payPacked URI are printed for ScanPay-aware apps",
+    "(--qr compact|eip681 puts one of them in the images). An invoice that redeems points (--redeem) cannot be",
+    "paid through a deposit address: its QR code is the payPacked URI.",
   ],
   options: {
     merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (required)" },
@@ -123,8 +130,8 @@ const create: CommandSpec = {
     svg: { type: "string", value: "<file>", description: "write the QR code as an SVG image" },
     qr: {
       type: "string",
-      value: "<compact|eip681>",
-      description: "which text the QR images carry (default compact: the smallest code)",
+      value: "<deposit|compact|eip681>",
+      description: "which text the QR code carries (default deposit: any wallet; compact/eip681: ScanPay-aware apps)",
     },
     quiet: { type: "boolean", short: "q", description: "do not draw the QR code in the terminal" },
   },
@@ -137,9 +144,9 @@ const create: CommandSpec = {
     const amountText = requireStr(values, "amount", "the amount, e.g. 12.50");
     const expiresIn = parseDuration(str(values, "expires") ?? "15m", "--expires");
     if (expiresIn === 0n) throw new UsageError("--expires must be longer than 0 s");
-    const carrierForImage = str(values, "qr") ?? "compact";
-    if (carrierForImage !== "compact" && carrierForImage !== "eip681") {
-      throw new UsageError(`--qr must be compact or eip681, got "${clip(carrierForImage)}"`);
+    const carrierForImage = str(values, "qr") ?? "deposit";
+    if (carrierForImage !== "deposit" && carrierForImage !== "compact" && carrierForImage !== "eip681") {
+      throw new UsageError(`--qr must be deposit, compact or eip681, got "${clip(carrierForImage)}"`);
     }
     const payer = payerOption(values);
     const pointsAward = uint32Option(values, "points");
@@ -207,14 +214,32 @@ const create: CommandSpec = {
       const { invoice } = created.signed;
       const { invoiceNumber } = invoice;
       await recordIssued(ctx.chainId, escrowAddress, merchantId, invoiceNumber);
+      await rememberInvoice(ctx.chainId, escrowAddress, created.signed);
       const { compact, uri } = created;
-      const imageText = carrierForImage === "compact" ? compact : uri;
+      if (created.depositUnavailable !== undefined && carrierForImage === "deposit") {
+        ctx.out.progress(`note: ${created.depositUnavailable}`);
+      }
+      // The default: the deposit URI (or, for an invoice that redeems points, the payPacked URI).
+      const imageText = carrierForImage === "compact" ? compact : carrierForImage === "eip681" ? uri : created.qr;
+      const caption =
+        created.depositUri === undefined
+          ? []
+          : paymentCaption(depositTransferRequest(created.signed.invoice, created.location), {
+              symbol: token.symbol,
+              decimals: token.decimals,
+              ...(ctx.chainId === 31337n ? {} : { network: ctx.networkName }),
+            });
+      const withCaption = imageText === created.depositUri ? { caption } : {};
       const files: { png?: string; svg?: string } = {};
       const pngFile = str(values, "png");
-      if (pngFile !== undefined) files.png = await writeOutput(pngFile, renderPng(imageText));
+      if (pngFile !== undefined) files.png = await writeOutput(pngFile, renderPng(imageText, withCaption));
       const svgFile = str(values, "svg");
-      if (svgFile !== undefined) files.svg = await writeOutput(svgFile, renderSvg(imageText));
-      const versions = { compact: qrVersion(compact, "M"), eip681: qrVersion(uri, "M") };
+      if (svgFile !== undefined) files.svg = await writeOutput(svgFile, renderSvg(imageText, withCaption));
+      const versions = {
+        ...(created.depositUri === undefined ? {} : { deposit: qrVersion(created.depositUri, "M") }),
+        compact: qrVersion(compact, "M"),
+        eip681: qrVersion(uri, "M"),
+      };
 
       const rows: [string, string][] = [
         ["merchant", `#${merchantId} ${JSON.stringify(merchant.name)}`],
@@ -227,17 +252,29 @@ const create: CommandSpec = {
           invoice.holdPeriod === 0n ? "none (settles at once)" : formatDuration(invoice.holdPeriod),
         ],
         ["epoch", String(invoice.epoch)],
+        ["deposit address", created.depositUri === undefined ? `${created.depositAddress} (not usable: it redeems points)` : created.depositAddress],
       ];
       if (pointsAward > 0n || pointsRedeem > 0n) rows.push(["points", `earns ${pointsAward}, redeems ${pointsRedeem}`]);
       if (orderRef !== ZERO_BYTES32) rows.push(["order ref", orderRef]);
       const lines = [`Invoice ${invoiceNumber} of merchant #${merchantId}`, ...table(rows)];
       if (!flag(values, "quiet")) lines.push("", renderTerminal(imageText));
+      if (created.depositUri !== undefined) {
+        lines.push(
+          "",
+          `Pay with any wallet (${created.depositUri.length} chars, QR version ${versions.deposit} at level M):`,
+          created.depositUri,
+          "",
+          "Without a QR scanner (exchanges, wallets without EIP-681):",
+          ...caption.map((line) => `  ${line}`),
+        );
+      }
       lines.push(
         "",
+        "For ScanPay-aware apps:",
         `compact (${compact.length} chars, QR version ${versions.compact} at level M):`,
         compact,
         "",
-        `EIP-681 URI (${uri.length} chars, QR version ${versions.eip681} at level M):`,
+        `EIP-681 payPacked URI (${uri.length} chars, QR version ${versions.eip681} at level M):`,
         uri,
       );
       if (files.png !== undefined) lines.push("", `PNG written to ${files.png}`);
@@ -261,6 +298,12 @@ const create: CommandSpec = {
         epoch: invoice.epoch,
         unboundWithRefundWindow: created.unboundWithRefundWindow,
         signature: created.signed.signature,
+        depositAddress: created.depositAddress,
+        depositUri: created.depositUri,
+        depositUnavailable: created.depositUnavailable,
+        qr: created.qr,
+        qrForm: created.qrForm,
+        caption,
         packed: created.packed,
         compact,
         uri,
@@ -412,7 +455,11 @@ const status: CommandSpec = {
   path: ["invoice", "status"],
   summary: "show whether an invoice is unpaid, held, settled, refunded...",
   positionals: [
-    { name: "invoice", description: "the invoice's QR (image file, compact text or EIP-681 URI)", optional: true },
+    {
+      name: "invoice",
+      description: "the invoice's QR (image file, compact text, EIP-681 URI, or its deposit QR if created here)",
+      optional: true,
+    },
   ],
   options: {
     merchant: { type: "string", short: "m", value: "<id>", description: "merchant id (instead of the QR)" },
@@ -436,7 +483,7 @@ const status: CommandSpec = {
       let expiry = 0n;
       let epoch: bigint | undefined;
       if (scanned !== undefined) {
-        const { signed } = await resolveInvoice(ctx, scanned.qr);
+        const signed = await resolveSignedInvoice(ctx, scanned.qr);
         ({ merchantId, invoiceNumber, expiry, epoch } = signed.invoice);
       } else {
         merchantId = parseMerchantId(merchantText, "--merchant");

@@ -1,9 +1,15 @@
+import { QrImageError } from "../errors.js";
 import { intOption, qrMatrix, type QrLevel } from "./matrix.js";
 
 export interface RenderSvgOptions {
   level?: QrLevel;
   /** Quiet zone in modules, default 4. */
   margin?: number;
+  /**
+   * Text lines drawn under the code (monospace, centred), e.g. `paymentCaption(...)`: the address, amount, token
+   * and network for wallets and exchanges that cannot scan EIP-681. Default none.
+   */
+  caption?: readonly string[];
 }
 
 /**
@@ -29,8 +35,42 @@ export function renderSvg(text: string, options: RenderSvgOptions = {}): string 
       col += run;
     }
   }
+  const caption = captionLines(options.caption);
+  if (caption.length === 0) {
+    return (
+      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges">` +
+      `<rect width="${side}" height="${side}" fill="#fff"/><path fill="#000" d="${path}"/></svg>\n`
+    );
+  }
+  // Monospace glyphs are about 0.6 em wide: the longest line fits the code's width (less one module each side).
+  const longest = Math.max(...caption.map((line) => line.length));
+  const fontSize = round(Math.min(2.5, (side - 2) / (longest * 0.6)));
+  const lineHeight = round(fontSize * 1.4);
+  const height = round(side + lineHeight * caption.length + fontSize * 0.6);
+  const spans = caption
+    .map((line, i) => `<tspan x="${side / 2}" y="${round(side + lineHeight * i + fontSize)}">${escapeXml(line)}</tspan>`)
+    .join("");
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${side}" shape-rendering="crispEdges">` +
-    `<rect width="${side}" height="${side}" fill="#fff"/><path fill="#000" d="${path}"/></svg>\n`
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${side} ${height}" shape-rendering="crispEdges">` +
+    `<rect width="${side}" height="${height}" fill="#fff"/><path fill="#000" d="${path}"/>` +
+    `<text font-family="ui-monospace,Menlo,Consolas,monospace" font-size="${fontSize}" text-anchor="middle" fill="#000">` +
+    `${spans}</text></svg>\n`
   );
+}
+
+/** Checks caption lines: strings without line breaks (an empty list is no caption). */
+export function captionLines(caption: readonly string[] | undefined): readonly string[] {
+  if (caption === undefined) return [];
+  if (!Array.isArray(caption) || caption.some((line) => typeof line !== "string" || /[\r\n]/.test(line))) {
+    throw new QrImageError("QR_BAD_OPTION", "caption must be a list of single-line strings");
+  }
+  return caption;
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
