@@ -67,7 +67,7 @@ export async function runDeposits(world: World, out: Measurement[]): Promise<voi
   }
 
   // A batch of 20 ERC-20 deposits from the repeat customer, settled at once.
-  const batch = [];
+  const batch: Parameters<DepositRouter["settleDeposits"]>[0] = [];
   for (let i = 0; i < 20; i += 1) {
     const signed = await nextInvoice(world, world.instantMerchant, "ERC20");
     await payDeposit(world, router, signed, "ERC20");

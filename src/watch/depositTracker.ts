@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "../chain/errors.js";
 import { getLogsInRange } from "../chain/internal/logs.js";
 import { normalizeInvoice } from "../invoice/normalizeInvoice.js";
 import { type Invoice, ZERO_ADDRESS } from "../invoice/types.js";
-import { depositAddress } from "./internal/depositAddress.js";
+import { depositAddress } from "../deposit/depositAddress.js";
 import type { DepositArrival, DepositStatus, DepositWatchProvider, OpenInvoice, WatchProvider } from "./types.js";
 
 /** `Transfer(address indexed from, address indexed to, uint256 value)`, the ERC-20 event. */
