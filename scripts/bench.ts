@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { Interface, Transaction } from "ethers";
 
-import { runDeposits } from "./bench/deposits.js";
+import { runAuthorizations, runDeposits } from "./bench/deposits.js";
 import { type Measurement, runBaselines, runOthers, runPaying, setup } from "./bench/scenarios.js";
 import { type Breakdown, breakdown } from "./bench/trace.js";
 import { createWorld, OP_FEES, type World } from "./bench/world.js";
@@ -107,6 +107,12 @@ const TARGETS: Target[] = [
     checks: [{ id: "deposit.erc20.transfer", metric: "gasUsed" }],
   },
   {
+    name: "gasless EIP-3009 payment through the escrow, settled at once (issue 10)",
+    limit: 125_000,
+    unit: "gas",
+    checks: [{ id: "authorization.erc20.instant.repeat", metric: "gasUsed" }],
+  },
+  {
     name: "calldata of the packed pay",
     limit: 200,
     unit: "bytes",
@@ -129,6 +135,7 @@ const BREAKDOWN_IDS = [
   "pay.erc20.instant.repeat.struct",
   "deposit.erc20.instant.repeat.settle",
   "deposit.erc20.instant.batch20.settle",
+  "authorization.erc20.instant.repeat",
   "release.erc20.single.repeat",
   "release.erc20.single.first",
   "release.erc20.batch20.repeat",
@@ -216,6 +223,7 @@ async function main(): Promise<void> {
   await runBaselines(l1, rows);
   await runPaying(l1, rows);
   await runDeposits(l1, rows);
+  await runAuthorizations(l1, rows);
   await runOthers(l1, rows);
   const byId = new Map(rows.map((m) => [m.id, m]));
   const erc20Transfer = byId.get("baseline.erc20.transfer")!.gasUsed;

@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-import { runDeposits } from "./bench/deposits.js";
+import { runAuthorizations, runDeposits } from "./bench/deposits.js";
 import { type Measurement, runPaying, setup } from "./bench/scenarios.js";
 import { createWorld } from "./bench/world.js";
 
@@ -33,6 +33,7 @@ async function main(): Promise<number> {
   const rows: Measurement[] = [];
   await runPaying(world, rows);
   await runDeposits(world, rows);
+  await runAuthorizations(world, rows);
   const measured = Object.fromEntries(rows.map((m) => [m.id, m.gasUsed]));
 
   if (update) {

@@ -4,11 +4,25 @@
  * merchant's signer (invoices that name no payer: the signer names the payer of record). Same world and rules as
  * scenarios.ts: one measured transaction per block, setup unmeasured.
  */
-import { ZeroAddress } from "ethers";
+import { getAddress, ZeroAddress } from "ethers";
 
-import { type DepositRouter, DepositRouter__factory } from "../../typechain-types/index.js";
+import { signReceiveAuthorization } from "../../src/chain/signReceiveAuthorization.js";
+import {
+  AuthorizationToken__factory,
+  type DepositRouter,
+  DepositRouter__factory,
+} from "../../typechain-types/index.js";
 import { type Measurement, record } from "./scenarios.js";
-import { type Asset, ETH_AMOUNT, freshPayer, nextInvoice, send, TOKEN_AMOUNT, type World } from "./world.js";
+import {
+  type Asset,
+  ETH_AMOUNT,
+  freshPayer,
+  HOLD_PERIOD,
+  nextInvoice,
+  send,
+  TOKEN_AMOUNT,
+  type World,
+} from "./world.js";
 
 const COMMON =
   "repeat customer (holds points of this merchant); invoice names no payer, the merchant's signer settles and " +
@@ -112,4 +126,47 @@ export async function runDeposits(world: World, out: Measurement[]): Promise<voi
     label: "settle one ERC-20 deposit at once, first-time customer",
     preconditions: "payer has no points of this merchant yet (fresh slot for the mint)",
   });
+}
+
+/**
+ * One-signature gasless payments (EIP-3009): an AuthorizationToken (USDC's FiatToken v2 behaviour, contracts/mocks)
+ * allowlisted on the escrow; the customer signs `ReceiveWithAuthorization` (nonce = the invoice digest) and holds no
+ * ETH-related approval; a relayer submits `payWithAuthorization`. One unmeasured payment first, so the escrow's,
+ * the payout's and the treasury's balances of this token are already non-zero (repeat customer).
+ */
+export async function runAuthorizations(world: World, out: Measurement[]): Promise<void> {
+  const factory = new AuthorizationToken__factory(world.deployer);
+  const deployTx = await factory.getDeployTransaction();
+  const deployed = await send(world, async (o) => {
+    const tx = await world.deployer.sendTransaction({ ...deployTx, ...o });
+    return { hash: tx.hash, data: tx.data, wait: () => tx.wait() };
+  });
+  const tokenAddress = getAddress(deployed.raw.contractAddress!);
+  const token = AuthorizationToken__factory.connect(tokenAddress, world.deployer);
+  await send(world, (o) => world.escrow.connect(world.admin).setTokenAllowed(tokenAddress, true, o));
+  await send(world, (o) => token.connect(world.deployer).mint(world.customer.address, 10n ** 12n, o));
+  const location = { chainId: (await world.conn.ethers.provider.getNetwork()).chainId, escrow: world.escrowAddress };
+  const relayer = world.deployer;
+  const pay = async (merchant: bigint) => {
+    const signed = await nextInvoice(world, merchant, "ERC20", { token: tokenAddress });
+    const authorization = await signReceiveAuthorization(world.customer, signed.invoice, location, {
+      tokenDomain: { name: "USD Coin", version: "2" },
+    });
+    return send(world, (o) =>
+      world.escrow.connect(relayer).payWithAuthorization(signed.invoice, signed.signature, authorization, o),
+    );
+  };
+  await pay(world.instantMerchant);
+  await pay(world.heldMerchant);
+  for (const held of [false, true]) {
+    record(out, await pay(held ? world.heldMerchant : world.instantMerchant), {
+      id: `authorization.erc20.${held ? "held" : "instant"}.repeat`,
+      group: "authorization",
+      paying: true,
+      label: `pay ERC-20 with one EIP-3009 signature, relayed, ${held ? "held" : "settled at once"}`,
+      preconditions:
+        "repeat customer; the token's authorization nonce is a fresh slot (inherent to EIP-3009); " +
+        (held ? `merchant holds for ${HOLD_PERIOD} s: 2-slot Payment record` : "fee, points, merchant share pushed"),
+    });
+  }
 }
