@@ -10,7 +10,7 @@ import { verifyInvoice } from "../../src/invoice/verifyInvoice.js";
 import { checkInvoiceOnChain } from "../../src/invoice/checkInvoiceOnChain.js";
 import { decodeQrImage } from "../../src/qr/image/decodeQrImage.js";
 import { DepositRouter__factory } from "../../typechain-types/index.js";
-import { createInvoiceRecord, DEPOSIT_REDEEMS_POINTS } from "../../gateway/src/services/index.js";
+import { createInvoiceRecord, DEPOSIT_REDEEMS_POINTS, nowOf } from "../../gateway/src/services/index.js";
 import { onEachBackend } from "./helpers/backends.js";
 import { call, expectError, newMerchant, sdkInvoiceOf, useApiSuite } from "./helpers/apiFixture.js";
 
@@ -44,7 +44,7 @@ describe("gateway API: invoices", function () {
         expect(inv.holdPeriod).to.equal(0);
         expect(inv.epoch).to.equal(0);
         expect(inv.payer).to.equal(ZERO);
-        const now = Math.floor(Date.now() / 1000);
+        const now = Number(await nowOf({ chain: setup.chain }));
         expect(inv.expiresAt).to.be.within(now + 890, now + 910);
         expect(inv.links).to.deep.equal({ png: `/v1/invoices/${inv.id}/qr.png`, svg: `/v1/invoices/${inv.id}/qr.svg`, checkout: `/pay/${inv.id}` });
 
@@ -92,7 +92,7 @@ describe("gateway API: invoices", function () {
         const held = await newMerchant(suite.db, s().keyring, setup, "Held", 3600n);
         const ref = "0x" + "ab".repeat(32);
         const payer = setup.f.customer.address;
-        const res = await create({ amount: "1", token: symbol.toUpperCase(), orderRef: ref, payer: payer.toLowerCase(), expiresAt: Math.floor(Date.now() / 1000) + 120 }, held.keys.create);
+        const res = await create({ amount: "1", token: symbol.toUpperCase(), orderRef: ref, payer: payer.toLowerCase(), expiresAt: Number(await nowOf({ chain: setup.chain })) + 120 }, held.keys.create);
         expect(res.status).to.equal(201);
         expect(res.json.holdPeriod).to.equal(3600);
         expect(res.json.orderRef).to.equal(ref);
@@ -144,7 +144,8 @@ describe("gateway API: invoices", function () {
         const headers = { "Idempotency-Key": "later" };
         const first = await create({ amount: "1", token: symbol, expiresIn: 300 }, s().a.keys.all, headers);
         const saved = ctx.now;
-        ctx.now = () => BigInt(Math.floor(Date.now() / 1000) + 120);
+        const later = (await nowOf({ chain: s().setup.chain })) + 120n;
+        ctx.now = () => later;
         try {
           const again = await create({ amount: "1", token: symbol, expiresIn: 300 }, s().a.keys.all, headers);
           expect(again.status).to.equal(200);
@@ -248,7 +249,7 @@ describe("gateway API: invoices", function () {
         const { invoice } = await createInvoiceRecord(suite.db, {
           merchantId: a.id,
           highestUsedOnChain: 0n,
-          invoice: { token: ZERO, amount: 5n, expiry: BigInt(Math.floor(Date.now() / 1000) + 600) },
+          invoice: { token: ZERO, amount: 5n, expiry: (await nowOf({ chain: s().setup.chain })) + 600n },
         });
         const got = await call(app, "GET", `/v1/invoices/${invoice.id}`, { key: a.keys.read });
         expect(got.status).to.equal(200);

@@ -9,10 +9,18 @@ export interface GatewayContext {
   db: Kysely<Database>;
   keyring: MasterKeyring;
   chain: ChainView;
-  /** Unix seconds; default the local clock. Tests pass the chain's block time. */
+  /** Unix seconds; default the later of the local clock and the chain's latest block time. */
   now?: () => bigint;
 }
 
-export function nowOf(ctx: Pick<GatewayContext, "now">): bigint {
-  return ctx.now?.() ?? BigInt(Math.floor(Date.now() / 1000));
+/**
+ * The time invoices are judged by: the later of the wall clock and the chain's latest block time (a development
+ * chain that was moved forward would otherwise get invoices that expire before they are shown), unless the context
+ * fixes a clock. On a live network the two agree within seconds.
+ */
+export async function nowOf(ctx: Pick<GatewayContext, "now" | "chain">): Promise<bigint> {
+  if (ctx.now !== undefined) return ctx.now();
+  const wall = BigInt(Math.floor(Date.now() / 1000));
+  const chain = (await ctx.chain.blockTime?.()) ?? 0n;
+  return chain > wall ? chain : wall;
 }

@@ -17,7 +17,7 @@ export {
   type CreateInvoiceRecordResult,
 } from "./invoices/createInvoiceRecord.js";
 export type { InvoiceCompletion } from "./invoices/types.js";
-export type { GatewayContext } from "./context.js";
+export { nowOf, type GatewayContext } from "./context.js";
 export type { ChainView, ChainTokenInfo, ChainPaymentTerms, ChainMerchantStatus } from "./chain/chainView.js";
 export { connectChainView, type ConnectChainViewOptions } from "./chain/connectChainView.js";
 export { depositAddress, depositRouterAddress, SWEEPER_INIT_CODE } from "./invoices/depositAddress.js";

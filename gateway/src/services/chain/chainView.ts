@@ -41,4 +41,9 @@ export interface ChainView {
    * case-insensitively ("ETH" is the zero address). Undefined when the escrow does not accept it.
    */
   tokenInfo(tokenOrSymbol: string): Promise<ChainTokenInfo | undefined>;
+  /**
+   * The latest block's timestamp (unix seconds). The escrow judges expiry by block time, which a development chain
+   * may have moved far from the wall clock (`evm_increaseTime`); optional for test doubles.
+   */
+  blockTime?(): Promise<bigint>;
 }

@@ -19,6 +19,8 @@ export interface ConnectChainViewOptions {
 }
 
 const TOKEN_REFRESH_MS = 30_000;
+/** A block time read is reused this long: one RPC call per burst of requests, not one per request. */
+const BLOCK_TIME_REUSE_MS = 2_000;
 const STATUSES: readonly ChainMerchantStatus[] = ["None", "Active", "Suspended"];
 
 /**
@@ -48,8 +50,20 @@ export async function connectChainView(options: ConnectChainViewOptions): Promis
       ? list.filter((t) => t.address.toLowerCase() === wanted.toLowerCase())
       : list.filter((t) => t.symbol.toLowerCase() === wanted.toLowerCase() || (t.address === ZERO_ADDRESS && wanted.toUpperCase() === "ETH"));
 
+  let blockTime: { at: number; value: Promise<bigint> } | undefined;
+
   return {
     location,
+    async blockTime() {
+      if (blockTime === undefined || Date.now() - blockTime.at > BLOCK_TIME_REUSE_MS) {
+        const value = provider.getBlock("latest").then((block) => BigInt(block?.timestamp ?? 0));
+        blockTime = { at: Date.now(), value };
+        value.catch(() => {
+          blockTime = undefined; // an RPC failure is not reused
+        });
+      }
+      return blockTime.value;
+    },
     async paymentTerms(onChainId) {
       const terms = await registry.paymentTerms(onChainId);
       return {

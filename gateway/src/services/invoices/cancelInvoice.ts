@@ -44,7 +44,7 @@ export async function cancelInvoice(ctx: GatewayContext, merchantId: string, id:
   if (row === undefined) throw new NotFoundError("invoice");
   if (row.status !== "cancelling") throw new InvoiceNotOpenError(id, row.status);
   const merchant = await getMerchant(ctx.db, merchantId);
-  const view = invoiceView(toInvoiceRecord(row), merchant, ctx.chain.location, nowOf(ctx));
+  const view = invoiceView(toInvoiceRecord(row), merchant, ctx.chain.location, await nowOf(ctx));
   return {
     view,
     transaction: {

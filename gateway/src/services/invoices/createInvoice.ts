@@ -187,7 +187,7 @@ export async function createInvoice(
   const orderRef = parseOrderRef(input.orderRef);
   const pointsAward = points("pointsAward", input.pointsAward);
   const pointsRedeem = points("pointsRedeem", input.pointsRedeem);
-  const now = nowOf(ctx);
+  const now = await nowOf(ctx);
   if (input.expiresIn !== undefined && input.expiresAt !== undefined) {
     throw new InvalidInputError("expiresAt", "give at most one of expiresIn and expiresAt");
   }

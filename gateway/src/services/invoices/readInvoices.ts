@@ -15,7 +15,7 @@ export async function getInvoice(ctx: GatewayContext, merchantId: string, id: st
   const row = await findInvoiceById(ctx.db, merchantId, id);
   if (row === undefined) throw new NotFoundError("invoice");
   const merchant = await getMerchant(ctx.db, merchantId);
-  return invoiceView(toInvoiceRecord(row), merchant, ctx.chain.location, nowOf(ctx));
+  return invoiceView(toInvoiceRecord(row), merchant, ctx.chain.location, await nowOf(ctx));
 }
 
 export const LIST_DEFAULT_LIMIT = 20;
@@ -71,7 +71,7 @@ export async function listInvoices(ctx: GatewayContext, merchantId: string, quer
   if (query.status !== undefined && !INVOICE_STATUSES.includes(query.status)) {
     throw new InvalidInputError("status", `status must be one of ${INVOICE_STATUSES.join(", ")}`);
   }
-  const now = nowOf(ctx);
+  const now = await nowOf(ctx);
   const status =
     query.status === undefined
       ? undefined
