@@ -18,6 +18,8 @@ import { findMerchantsOnChain, openDatabase, type Database } from "../store/inde
 import { demoMasterKey, keyringOf, parseMasterKey } from "./masterKey.js";
 import { hasHardhat, startLocalChain, type LocalChain } from "./localChain.js";
 
+export { parseMasterKey } from "./masterKey.js";
+
 /** The repository root of this checkout (gateway/src/dev → ../../..). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
 

@@ -37,6 +37,8 @@ interface NetworkGateway extends ServedGateway {
 interface ServeModule {
   DEFAULT_PORT: number;
   isGatewayError(error: unknown): error is Error & { code: string };
+  /** Throws INVALID_INPUT for a key that is not 32 bytes of hex or base64. */
+  parseMasterKey(text: string): unknown;
   startLocalGateway(options: {
     dataDir: string;
     port?: number;
@@ -223,6 +225,7 @@ const serve: CommandSpec = {
       throw new UsageError("give either DATABASE_URL or --data-dir, not both");
     }
     const mod = await loadServeModule();
+    await asCli(mod, async () => mod.parseMasterKey(masterKey));
     const ctx = await Context.connect(values);
     let deployment;
     try {

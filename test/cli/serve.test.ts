@@ -1,0 +1,191 @@
+/**
+ * `scanpay serve` end to end: the CLI as a child process (bin/scanpay.mjs) starts its local demo (hardhat node,
+ * deploy scripts, demo merchant, API key, PGlite in a temporary SCANPAY_HOME) on loopback and a free port; the test
+ * creates an invoice with the printed key, reads it back, stops the CLI with SIGINT and checks that it exits 0 and
+ * that both the gateway and the chain are gone. Plus the one-line errors of the network mode.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
+const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
+
+function cliEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith("HARDHAT_") && name !== "HH_TEST"),
+  );
+  delete env.SCANPAY_DEBUG;
+  delete env.SCANPAY_MASTER_KEY;
+  delete env.DATABASE_URL;
+  delete env.SCANPAY_CONFIG;
+  return { ...env, SCANPAY_HOME: home, ...extra };
+}
+
+/** Runs the CLI to completion. */
+function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function isListening(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("scanpay serve", function () {
+  // A CLI start-up with a hardhat node and a deployment took 60-180 s on the loaded 2-core CI machine.
+  this.timeout(300_000);
+
+  let home = "";
+
+  before(async () => {
+    home = await mkdtemp(path.join(tmpdir(), "scanpay-serve-"));
+  });
+
+  after(async () => {
+    if (home !== "") await rm(home, { recursive: true, force: true });
+  });
+
+  describe("local demo (no network options)", () => {
+    let child: ChildProcess | undefined;
+    let stdout = "";
+    let stderr = "";
+    let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+    let url = "";
+    let rpcUrl = "";
+    let apiKey = "";
+    let curl = "";
+
+    before(async function () {
+      this.timeout(300_000);
+      child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0"], {
+        cwd: REPO_ROOT,
+        env: cliEnv(home),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const kill = () => child?.kill("SIGKILL");
+      process.once("exit", kill);
+      exit = new Promise((resolve) => child!.once("exit", (code, signal) => resolve({ code, signal })));
+      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`scanpay serve not ready after 240 s:\n${stderr}\n${stdout}`)), 240_000);
+        const check = () => {
+          if (stdout.includes("Press Ctrl+C to stop.")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child!.stdout!.on("data", check);
+        void exit.then(({ code }) => {
+          clearTimeout(timer);
+          reject(new Error(`scanpay serve exited (${code}) before it was ready:\n${stderr}\n${stdout}`));
+        });
+      });
+      url = /Gateway:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "";
+      rpcUrl = /Chain:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "";
+      apiKey = /API key:\s+(sp_live_\S+)/.exec(stdout)?.[1] ?? "";
+      curl = /^\s*(curl -s .*)$/m.exec(stdout)?.[1] ?? "";
+    });
+
+    after(async () => {
+      if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exit;
+      }
+    });
+
+    it("prints the gateway URL on loopback, the docs, the chain, the demo key and a curl; progress goes to stderr", () => {
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(rpcUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(apiKey).to.match(/^sp_live_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/);
+      expect(stdout).to.contain(`${url}/docs`);
+      expect(stdout).to.match(/local demo only/);
+      expect(curl).to.equal(
+        `curl -s -X POST ${url}/v1/invoices -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/json" -d '{"amount":"12.50","token":"tUSD"}'`,
+      );
+      for (const step of ["Starting a local chain", "Deploying the contracts", "Registering the demo merchant"]) {
+        expect(stderr).to.contain(step);
+        expect(stdout).to.not.contain(step);
+      }
+    });
+
+    it("keeps the demo master key in the data folder with mode 0600", async () => {
+      const info = await stat(path.join(home, "serve-local", "master.key"));
+      expect(info.mode & 0o777).to.equal(0o600);
+    });
+
+    it("creates an invoice with the printed key (201, a deposit QR) and reads it back", async () => {
+      const created = await fetch(`${url}/v1/invoices`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ amount: "12.50", token: "tUSD" }),
+      });
+      const body = (await created.json()) as any;
+      expect(created.status, JSON.stringify(body)).to.equal(201);
+      expect(body.amount).to.deep.equal({ baseUnits: "12500000", decimal: "12.5" });
+      expect(body.token.symbol).to.equal("tUSD");
+      expect(body.status).to.equal("open");
+      expect(body.qr.deposit.uri).to.match(/^ethereum:0x[0-9a-fA-F]{40}@31337\/transfer\?address=0x[0-9a-fA-F]{40}&uint256=12500000$/);
+
+      const read = await fetch(`${url}/v1/invoices/${body.id}`, { headers: { authorization: `Bearer ${apiKey}` } });
+      expect(read.status).to.equal(200);
+      const again = (await read.json()) as any;
+      expect(again.id).to.equal(body.id);
+      expect(again.signature).to.equal(body.signature);
+
+      const unauthenticated = await fetch(`${url}/v1/invoices/${body.id}`);
+      expect(unauthenticated.status).to.equal(401);
+    });
+
+    it("stops on SIGINT: exit 0, the gateway and the local chain are closed", async () => {
+      child!.kill("SIGINT");
+      const { code, signal } = await exit;
+      expect(signal, stderr).to.equal(null);
+      expect(code, stderr).to.equal(0);
+      expect(await isListening(`${url}/healthz`)).to.equal(false);
+      expect(await isListening(rpcUrl)).to.equal(false);
+    });
+  });
+
+  describe("serving a network", () => {
+    it("needs SCANPAY_MASTER_KEY: one error line, no stack trace", async () => {
+      const run = await runCli(["serve", "--rpc-url", "http://127.0.0.1:9"], cliEnv(home), REPO_ROOT);
+      expect(run.code).to.equal(1);
+      expect(run.stdout).to.equal("");
+      const lines = run.stderr.trim().split("\n");
+      expect(lines, run.stderr).to.have.length(1);
+      expect(lines[0]).to.match(/^error: serving a network needs SCANPAY_MASTER_KEY/);
+    });
+
+    it("rejects a malformed SCANPAY_MASTER_KEY before touching the database", async () => {
+      const run = await runCli(
+        ["serve", "--rpc-url", "http://127.0.0.1:9", "--data-dir", path.join(home, "never")],
+        cliEnv(home, { SCANPAY_MASTER_KEY: "too-short" }),
+        REPO_ROOT,
+      );
+      expect(run.code).to.equal(1);
+      expect(run.stderr.trim().split("\n"), run.stderr).to.have.length(1);
+      expect(run.stderr).to.match(/^error: SCANPAY_MASTER_KEY must be 32 bytes/);
+    });
+  });
+});
