@@ -5,7 +5,7 @@
  * that both the gateway and the chain are gone. Plus the one-line errors of the network mode.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -51,6 +51,91 @@ async function isListening(url: string): Promise<boolean> {
   }
 }
 
+/** A running `scanpay serve` child process and what it printed. */
+interface Serving {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  url: string;
+  rpcUrl: string;
+  apiKey: string;
+  curl: string;
+  /** SIGKILL if still running (after hooks). */
+  kill(): Promise<void>;
+}
+
+/** Starts `scanpay serve --port 0` with `home` as SCANPAY_HOME and waits until it prints that it runs. */
+async function startServe(home: string, timeoutMs = 240_000): Promise<Serving> {
+  const child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0"], {
+    cwd: REPO_ROOT,
+    env: cliEnv(home),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const killNow = () => child.kill("SIGKILL");
+  process.once("exit", killNow);
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => {
+      process.removeListener("exit", killNow);
+      resolve({ code, signal });
+    }),
+  );
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      killNow();
+      await exit;
+    }
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`scanpay serve not ready after ${timeoutMs / 1000} s:\n${stderr}\n${stdout}`)), timeoutMs);
+      child.stdout!.on("data", () => {
+        if (stdout.includes("Press Ctrl+C to stop.")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      void exit.then(({ code }) => {
+        clearTimeout(timer);
+        reject(new Error(`scanpay serve exited (${code}) before it was ready:\n${stderr}\n${stdout}`));
+      });
+    });
+  } catch (error) {
+    await kill();
+    throw error;
+  }
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exit,
+    url: /Gateway:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "",
+    rpcUrl: /Chain:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "",
+    apiKey: /API key:\s+(sp_live_\S+)/.exec(stdout)?.[1] ?? "",
+    curl: /^\s*(curl -s .*)$/m.exec(stdout)?.[1] ?? "",
+    kill,
+  };
+}
+
+/** The pid of the `hardhat node` listening on `port` (Linux: read from /proc). */
+async function hardhatNodePid(port: string): Promise<number | undefined> {
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = (await readFile(`/proc/${entry}/cmdline`, "utf8")).split("\0");
+      const at = args.indexOf("--port");
+      if (args.includes("node") && args.some((a) => a.endsWith("hardhat")) && at >= 0 && args[at + 1] === port) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
 describe("scanpay serve", function () {
   // A CLI start-up with a hardhat node and a deployment took 60-180 s on the loaded 2-core CI machine.
   this.timeout(300_000);
@@ -66,10 +151,9 @@ describe("scanpay serve", function () {
   });
 
   describe("local demo (no network options)", () => {
-    let child: ChildProcess | undefined;
+    let serving: Serving;
     let stdout = "";
     let stderr = "";
-    let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
     let url = "";
     let rpcUrl = "";
     let apiKey = "";
@@ -77,42 +161,13 @@ describe("scanpay serve", function () {
 
     before(async function () {
       this.timeout(300_000);
-      child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0"], {
-        cwd: REPO_ROOT,
-        env: cliEnv(home),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      const kill = () => child?.kill("SIGKILL");
-      process.once("exit", kill);
-      exit = new Promise((resolve) => child!.once("exit", (code, signal) => resolve({ code, signal })));
-      child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`scanpay serve not ready after 240 s:\n${stderr}\n${stdout}`)), 240_000);
-        const check = () => {
-          if (stdout.includes("Press Ctrl+C to stop.")) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        child!.stdout!.on("data", check);
-        void exit.then(({ code }) => {
-          clearTimeout(timer);
-          reject(new Error(`scanpay serve exited (${code}) before it was ready:\n${stderr}\n${stdout}`));
-        });
-      });
-      url = /Gateway:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "";
-      rpcUrl = /Chain:\s+(http:\/\/\S+)/.exec(stdout)?.[1] ?? "";
-      apiKey = /API key:\s+(sp_live_\S+)/.exec(stdout)?.[1] ?? "";
-      curl = /^\s*(curl -s .*)$/m.exec(stdout)?.[1] ?? "";
+      serving = await startServe(home);
+      ({ url, rpcUrl, apiKey, curl } = serving);
+      stdout = serving.stdout();
+      stderr = serving.stderr();
     });
 
-    after(async () => {
-      if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGKILL");
-        await exit;
-      }
-    });
+    after(() => serving?.kill());
 
     it("prints the gateway URL on loopback, the docs, the chain, the demo key and a curl; progress goes to stderr", () => {
       expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -158,12 +213,36 @@ describe("scanpay serve", function () {
     });
 
     it("stops on SIGINT: exit 0, the gateway and the local chain are closed", async () => {
-      child!.kill("SIGINT");
-      const { code, signal } = await exit;
-      expect(signal, stderr).to.equal(null);
-      expect(code, stderr).to.equal(0);
+      serving.child.kill("SIGINT");
+      const { code, signal } = await serving.exit;
+      expect(signal, serving.stderr()).to.equal(null);
+      expect(code, serving.stderr()).to.equal(0);
+      expect(serving.stderr()).to.contain("SIGINT: stopping the gateway");
       expect(await isListening(`${url}/healthz`)).to.equal(false);
       expect(await isListening(rpcUrl)).to.equal(false);
+    });
+  });
+
+  describe("when the local chain dies", () => {
+    it("stops with one error line naming the chain, exit 1, and closes the gateway", async function () {
+      this.timeout(300_000);
+      const serving = await startServe(path.join(home, "second"));
+      try {
+        const port = new URL(serving.rpcUrl).port;
+        const pid = await hardhatNodePid(port);
+        expect(pid, "pid of the hardhat node").to.be.a("number");
+        process.kill(pid!, "SIGKILL");
+        const { code } = await serving.exit;
+        expect(code, serving.stderr()).to.equal(1);
+        const errors = serving.stderr().split("\n").filter((line) => line.startsWith("error: "));
+        expect(errors, serving.stderr()).to.deep.equal([
+          "error: the local chain (hardhat node) stopped unexpectedly (SIGKILL); the gateway stopped",
+        ]);
+        expect(serving.stderr()).to.not.match(/\n\s+at /);
+        expect(await isListening(`${serving.url}/healthz`)).to.equal(false);
+      } finally {
+        await serving.kill();
+      }
     });
   });
 

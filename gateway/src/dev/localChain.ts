@@ -101,7 +101,8 @@ export async function startLocalChain(repoRoot: string, timeoutMs = 180_000): Pr
   const died = exited.then(({ code, signal }): never => {
     throw new ServeError(
       "CHAIN_DIED",
-      `the local chain (hardhat node) stopped unexpectedly (${signal ?? `exit code ${code}`}): ${lastLines()}`,
+      `the local chain (hardhat node) stopped unexpectedly (${signal ?? `exit code ${code}`})` +
+        (signal === null ? `: ${lastLines()}` : ""),
     );
   });
   // Only a rejection nobody awaits would be reported as unhandled; stop() makes `died` irrelevant.
