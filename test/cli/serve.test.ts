@@ -5,11 +5,23 @@
  * that both the gateway and the chain are gone. Plus the one-line errors of the network mode.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { randomBytes } from "node:crypto";
+
 import { expect } from "chai";
+import { getAddress, JsonRpcProvider, Network, Wallet } from "ethers";
+
+import { loadAndExecuteDeploymentsFromFiles } from "../../rocketh/environment.js";
+import { setDeployLogLevel } from "../../rocketh/logging.js";
+import { registerMerchant } from "../../src/chain/registerMerchant.js";
+import { MerchantRegistry__factory } from "../../typechain-types/index.js";
+import { type HardhatNode, startHardhatNode } from "../helpers/child-process.js";
+
+type Eip1193 = Parameters<typeof loadAndExecuteDeploymentsFromFiles>[0]["provider"];
 
 const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const LAUNCHER = path.join(REPO_ROOT, "bin/scanpay.mjs");
@@ -66,10 +78,14 @@ interface Serving {
 }
 
 /** Starts `scanpay serve --port 0` with `home` as SCANPAY_HOME and waits until it prints that it runs. */
-async function startServe(home: string, timeoutMs = 240_000): Promise<Serving> {
-  const child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0"], {
+async function startServe(
+  home: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Serving> {
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0", ...(options.args ?? [])], {
     cwd: REPO_ROOT,
-    env: cliEnv(home),
+    env: cliEnv(home, options.env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -246,7 +262,88 @@ describe("scanpay serve", function () {
     });
   });
 
-  describe("serving a network", () => {
+  describe("serving a network (a hardhat node standing in for it)", () => {
+    let node: HardhatNode | undefined;
+    let rpc: JsonRpcProvider | undefined;
+    let deployments = "";
+    let dataDir = "";
+    const masterKey = randomBytes(32).toString("hex");
+    const signer = Wallet.createRandom();
+    const networkArgs = () => ["--rpc-url", node!.url, "--deployments", deployments, "--data-dir", dataDir];
+
+    before(async function () {
+      this.timeout(180_000);
+      node = await startHardhatNode(REPO_ROOT, 120_000);
+      rpc = new JsonRpcProvider(node.url, Network.from(31337), { staticNetwork: true, batchMaxCount: 1, pollingInterval: 100 });
+      deployments = path.join(home, "network", "deployments");
+      dataDir = path.join(home, "network", "gateway");
+      const eip1193 = {
+        request: ({ method, params }: { method: string; params?: unknown[] }) => rpc!.send(method, params ?? []),
+      } as unknown as Eip1193;
+      setDeployLogLevel(1);
+      const env = await loadAndExecuteDeploymentsFromFiles({
+        provider: eip1193,
+        saveDeployments: true,
+        config: { deployments },
+        environment: "localhost",
+      });
+      const registry = MerchantRegistry__factory.connect(getAddress(env.get("MerchantRegistry").address), await rpc.getSigner(6));
+      await registerMerchant(registry, { name: "Network Shop", signer: signer.address });
+    });
+
+    after(async () => {
+      rpc?.destroy();
+      await node?.stop();
+    });
+
+    it("gateway link-merchant refuses a key that is not the merchant's signer, in one line", async () => {
+      const run = await runCli(["gateway", "link-merchant", "1", ...networkArgs()], cliEnv(home, {
+        SCANPAY_MASTER_KEY: masterKey,
+        SCANPAY_PRIVATE_KEY: Wallet.createRandom().privateKey,
+      }), REPO_ROOT);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr.trim().split("\n"), run.stderr).to.have.length(1);
+      expect(run.stderr).to.match(/^error: the key given is 0x[0-9a-fA-F]{40}, but merchant 1's invoice signer on chain is /);
+    });
+
+    it("links the merchant, creates a key, serves the network, and the key creates an invoice", async function () {
+      this.timeout(300_000);
+      const link = await runCli(
+        ["gateway", "link-merchant", "1", "--name", "Network Shop", ...networkArgs(), "--json"],
+        cliEnv(home, { SCANPAY_MASTER_KEY: masterKey, SCANPAY_PRIVATE_KEY: signer.privateKey }),
+        REPO_ROOT,
+      );
+      expect(link.code, link.stderr).to.equal(0);
+      expect(JSON.parse(link.stdout)).to.include({ onChainId: "1", chainId: "31337", signer: signer.address });
+
+      const created = await runCli(["gateway", "create-key", "1", ...networkArgs(), "--json"], cliEnv(home), REPO_ROOT);
+      expect(created.code, created.stderr).to.equal(0);
+      const { secret } = JSON.parse(created.stdout) as { secret: string };
+      expect(secret).to.match(/^sp_live_/);
+
+      const serving = await startServe(home, { args: networkArgs(), env: { SCANPAY_MASTER_KEY: masterKey } });
+      try {
+        expect(serving.stdout()).to.contain("Network Shop (on-chain id 1");
+        const res = await fetch(`${serving.url}/v1/invoices`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+          body: JSON.stringify({ amount: "3.25", token: "tUSD" }),
+        });
+        const body = (await res.json()) as any;
+        expect(res.status, JSON.stringify(body)).to.equal(201);
+        expect(body.onChainMerchantId).to.equal("1");
+        expect(body.qr.deposit.uri).to.match(/uint256=3250000$/);
+        serving.child.kill("SIGTERM");
+        const { code } = await serving.exit;
+        expect(code, serving.stderr()).to.equal(0);
+        expect(await isListening(`${serving.url}/healthz`)).to.equal(false);
+      } finally {
+        await serving.kill();
+      }
+    });
+  });
+
+  describe("serving a network: configuration errors", () => {
     it("needs SCANPAY_MASTER_KEY: one error line, no stack trace", async () => {
       const run = await runCli(["serve", "--rpc-url", "http://127.0.0.1:9"], cliEnv(home), REPO_ROOT);
       expect(run.code).to.equal(1);

@@ -278,3 +278,77 @@ export async function startNetworkGateway(options: NetworkGatewayOptions): Promi
     throw error;
   }
 }
+
+export interface NetworkDatabaseOptions {
+  /** A connected provider of the network (not closed here). */
+  provider: JsonRpcProvider;
+  database: { dataDir: string } | { databaseUrl: string };
+}
+
+async function openNetworkDatabase(database: NetworkDatabaseOptions["database"]): Promise<Kysely<Database>> {
+  if ("dataDir" in database) {
+    const dataDir = path.resolve(database.dataDir);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    return openDatabase({ dataDir });
+  }
+  return openDatabase({ databaseUrl: database.databaseUrl });
+}
+
+/**
+ * `scanpay gateway link-merchant`: links a merchant registered on the network, with its invoice signer key (which
+ * must be the signer the registry names for it), sealed under SCANPAY_MASTER_KEY.
+ */
+export async function linkNetworkMerchant(
+  options: NetworkDatabaseOptions & { escrow: string; masterKey: string; onChainId: bigint; name: string; signerKey: string },
+): Promise<{ id: string; chainId: bigint; onChainId: bigint; name: string; signer: string }> {
+  const keyring = keyringOf(parseMasterKey(options.masterKey));
+  const view = await connectChainView({ runner: options.provider, escrow: options.escrow });
+  const terms = await view.paymentTerms(options.onChainId);
+  const signer = new Wallet(options.signerKey).address;
+  if (terms.status === "None") {
+    throw new ServeError("MERCHANT_NOT_FOUND", `merchant ${options.onChainId} is not registered on chain ${view.location.chainId}`);
+  }
+  if (getAddress(terms.signer) !== signer) {
+    throw new ServeError(
+      "SIGNER_MISMATCH",
+      `the key given is ${signer}, but merchant ${options.onChainId}'s invoice signer on chain is ${getAddress(terms.signer)}`,
+    );
+  }
+  const db = await openNetworkDatabase(options.database);
+  try {
+    const merchant = await linkMerchant(db, keyring, {
+      chainId: view.location.chainId,
+      onChainId: options.onChainId,
+      name: options.name,
+      signerKey: options.signerKey,
+    });
+    return { id: merchant.id, chainId: view.location.chainId, onChainId: options.onChainId, name: options.name, signer };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** `scanpay gateway create-key`: a new API key for a merchant linked on this network (the secret is shown once). */
+export async function createNetworkApiKey(
+  options: NetworkDatabaseOptions & { onChainId: bigint; scopes: readonly string[]; label?: string },
+): Promise<{ merchantId: string; keyId: string; secret: string; scopes: readonly string[] }> {
+  const chainId = (await options.provider.getNetwork()).chainId;
+  const db = await openNetworkDatabase(options.database);
+  try {
+    const merchant = (await findMerchantsOnChain(db, chainId)).find((row) => BigInt(row.on_chain_id) === options.onChainId);
+    if (merchant === undefined) {
+      throw new ServeError(
+        "MERCHANT_NOT_FOUND",
+        `merchant ${options.onChainId} is not linked to this gateway for chain ${chainId} (scanpay gateway link-merchant)`,
+      );
+    }
+    const key = await createApiKey(db, {
+      merchantId: merchant.id,
+      scopes: options.scopes as (typeof API_KEY_SCOPES)[number][],
+      ...(options.label === undefined ? {} : { label: options.label }),
+    });
+    return { merchantId: merchant.id, keyId: key.keyId, secret: key.secret, scopes: key.scopes };
+  } finally {
+    await db.destroy();
+  }
+}

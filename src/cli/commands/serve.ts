@@ -8,8 +8,10 @@ import { homedir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Wallet } from "ethers";
+
 import { parseUint, str, type CommandSpec, type Values } from "../args.js";
-import { Context } from "../context.js";
+import { Context, withContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { createOutput, table } from "../output.js";
 
@@ -54,6 +56,46 @@ interface ServeModule {
     port?: number;
     progress?: (line: string) => void;
   }): Promise<NetworkGateway>;
+  linkNetworkMerchant(options: {
+    provider: Context["provider"];
+    database: Database;
+    escrow: string;
+    masterKey: string;
+    onChainId: bigint;
+    name: string;
+    signerKey: string;
+  }): Promise<{ id: string; chainId: bigint; onChainId: bigint; name: string; signer: string }>;
+  createNetworkApiKey(options: {
+    provider: Context["provider"];
+    database: Database;
+    onChainId: bigint;
+    scopes: readonly string[];
+    label?: string;
+  }): Promise<{ merchantId: string; keyId: string; secret: string; scopes: readonly string[] }>;
+}
+
+type Database = { dataDir: string } | { databaseUrl: string };
+
+/** DATABASE_URL (PostgreSQL) or PGlite in --data-dir (default $SCANPAY_HOME/gateway). */
+function networkDatabase(values: Values): Database {
+  const databaseUrl = process.env.DATABASE_URL;
+  const dataDir = str(values, "data-dir");
+  if (databaseUrl !== undefined && databaseUrl !== "") {
+    if (dataDir !== undefined) throw new UsageError("give either DATABASE_URL or --data-dir, not both");
+    return { databaseUrl };
+  }
+  return { dataDir: dataDir ?? path.join(scanpayHome(), "gateway") };
+}
+
+function requireMasterKey(): string {
+  const masterKey = process.env.SCANPAY_MASTER_KEY;
+  if (masterKey === undefined || masterKey.trim() === "") {
+    throw new CliError(
+      "serving a network needs SCANPAY_MASTER_KEY (32 bytes as hex or base64, e.g. openssl rand -hex 32): it seals the merchants' signer keys",
+      "NO_MASTER_KEY",
+    );
+  }
+  return masterKey;
 }
 
 const NOT_IN_PACKAGE =
@@ -213,17 +255,8 @@ const serve: CommandSpec = {
       });
     }
 
-    const masterKey = process.env.SCANPAY_MASTER_KEY;
-    if (masterKey === undefined || masterKey.trim() === "") {
-      throw new CliError(
-        "serving a network needs SCANPAY_MASTER_KEY (32 bytes as hex or base64, e.g. openssl rand -hex 32): it seals the merchants' signer keys",
-        "NO_MASTER_KEY",
-      );
-    }
-    const databaseUrl = process.env.DATABASE_URL;
-    if (databaseUrl !== undefined && databaseUrl !== "" && dataDirOption !== undefined) {
-      throw new UsageError("give either DATABASE_URL or --data-dir, not both");
-    }
+    const masterKey = requireMasterKey();
+    const database = networkDatabase(values);
     const mod = await loadServeModule();
     await asCli(mod, async () => mod.parseMasterKey(masterKey));
     const ctx = await Context.connect(values);
@@ -238,10 +271,7 @@ const serve: CommandSpec = {
       provider: ctx.provider,
       escrow: deployment.escrow,
       startBlock: deployment.startBlock,
-      database:
-        databaseUrl !== undefined && databaseUrl !== ""
-          ? { databaseUrl }
-          : { dataDir: dataDirOption ?? path.join(scanpayHome(), "gateway") },
+      database,
       masterKey,
       port,
       progress: (line) => out.progress(line),
@@ -262,9 +292,10 @@ const serve: CommandSpec = {
           ...(merchants.length === 0
             ? [
                 "",
-                "No merchant is linked for this chain, so no API key works yet: linking a merchant (its invoice signer",
-                "key, sealed by SCANPAY_MASTER_KEY) and creating API keys from the CLI is not there yet; use",
-                "linkMerchant and createApiKey from @scanpay/gateway (docs/gateway.md).",
+                "No merchant is linked for this chain, so no API key works yet. Link one with its invoice signer key",
+                "(SCANPAY_PRIVATE_KEY or --keystore; sealed by SCANPAY_MASTER_KEY), then create a key:",
+                "  scanpay gateway link-merchant <merchantId> --network <name>",
+                "  scanpay gateway create-key <merchantId> --network <name>",
               ]
             : []),
           "",
@@ -295,4 +326,87 @@ const serve: CommandSpec = {
   },
 };
 
-export const serveCommands: CommandSpec[] = [serve];
+const DATA_DIR_OPTION = {
+  type: "string",
+  value: "<dir>",
+  description: "the gateway's PGlite folder (default $SCANPAY_HOME/gateway); DATABASE_URL selects PostgreSQL instead",
+} as const;
+
+function merchantIdOf(positionals: string[]): bigint {
+  return parseUint(positionals[0] ?? "", "<merchantId>", 2n ** 32n - 1n);
+}
+
+const linkMerchantCommand: CommandSpec = {
+  path: ["gateway", "link-merchant"],
+  summary: "link a registered merchant to the gateway with its invoice signer key (sealed by SCANPAY_MASTER_KEY)",
+  details: [
+    "The signer key is the acting key: SCANPAY_PRIVATE_KEY or --keystore (never an argument); it must be the invoice",
+    "signer the registry names for the merchant. The database is DATABASE_URL or PGlite in --data-dir, as for",
+    "scanpay serve on a network; SCANPAY_MASTER_KEY is required.",
+  ],
+  positionals: [{ name: "merchantId", description: "the merchant's registry id" }],
+  options: {
+    name: { type: "string", value: "<text>", description: "name in the gateway (default \"Merchant <id>\")" },
+    "data-dir": DATA_DIR_OPTION,
+  },
+  examples: ["SCANPAY_MASTER_KEY=... SCANPAY_PRIVATE_KEY=... scanpay gateway link-merchant 7 --network sepolia"],
+  async run({ values, positionals }) {
+    const onChainId = merchantIdOf(positionals);
+    const masterKey = requireMasterKey();
+    const database = networkDatabase(values);
+    const mod = await loadServeModule();
+    await asCli(mod, async () => mod.parseMasterKey(masterKey));
+    await withContext(values, async (ctx) => {
+      const signer = await ctx.signer();
+      if (!(signer instanceof Wallet)) {
+        throw new CliError(
+          "link-merchant needs the invoice signer's private key: set SCANPAY_PRIVATE_KEY or use --keystore (a node account's key is not readable)",
+          "NO_PRIVATE_KEY",
+        );
+      }
+      const deployment = await ctx.deployment();
+      const linked = await asCli(mod, () =>
+        mod.linkNetworkMerchant({
+          provider: ctx.provider,
+          database,
+          escrow: deployment.escrow,
+          masterKey,
+          onChainId,
+          name: str(values, "name") ?? `Merchant ${onChainId}`,
+          signerKey: signer.privateKey,
+        }),
+      );
+      ctx.out.result(
+        `Linked merchant ${linked.onChainId} (${linked.name}, signer ${linked.signer}) on chain ${linked.chainId}: gateway id ${linked.id}`,
+        linked,
+      );
+    });
+  },
+};
+
+const createKeyCommand: CommandSpec = {
+  path: ["gateway", "create-key"],
+  summary: "create an API key for a merchant linked to the gateway (the secret is shown once)",
+  positionals: [{ name: "merchantId", description: "the merchant's registry id" }],
+  options: {
+    scopes: { type: "string", value: "<list>", description: "comma-separated: read, create, refund (default read,create)" },
+    label: { type: "string", value: "<text>", description: "a note kept with the key" },
+    "data-dir": DATA_DIR_OPTION,
+  },
+  examples: ["scanpay gateway create-key 7 --scopes read,create --network sepolia"],
+  async run({ values, positionals }) {
+    const onChainId = merchantIdOf(positionals);
+    const database = networkDatabase(values);
+    const scopes = (str(values, "scopes") ?? "read,create").split(",").map((scope) => scope.trim()).filter((scope) => scope !== "");
+    const mod = await loadServeModule();
+    await withContext(values, async (ctx) => {
+      const label = str(values, "label");
+      const key = await asCli(mod, () =>
+        mod.createNetworkApiKey({ provider: ctx.provider, database, onChainId, scopes, ...(label === undefined ? {} : { label }) }),
+      );
+      ctx.out.result([`API key (shown once; scopes ${key.scopes.join(", ")}):`, key.secret], key);
+    });
+  },
+};
+
+export const serveCommands: CommandSpec[] = [serve, linkMerchantCommand, createKeyCommand];
