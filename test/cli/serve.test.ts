@@ -2,15 +2,15 @@
  * `scanpay serve` end to end: the CLI as a child process (bin/scanpay.mjs) starts its local demo (hardhat node,
  * deploy scripts, demo merchant, API key, PGlite in a temporary SCANPAY_HOME) on loopback and a free port; the test
  * creates an invoice with the printed key, reads it back, stops the CLI with SIGINT and checks that it exits 0 and
- * that both the gateway and the chain are gone. Plus the one-line errors of the network mode.
+ * that both the gateway and the chain are gone; a killed chain stops it with one error line. Then a network (a
+ * hardhat node standing in for one): `scanpay gateway link-merchant` and `create-key`, `scanpay serve --rpc-url`
+ * serving the linked merchant, and the one-line configuration errors.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-
-import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
 import { getAddress, JsonRpcProvider, Network, Wallet } from "ethers";
