@@ -239,6 +239,41 @@ describe("scanpay serve", function () {
     });
   });
 
+  describe("Ctrl+C while it starts", () => {
+    it("exits 130 and leaves no hardhat node behind", async function () {
+      this.timeout(300_000);
+      const child = spawn(process.execPath, [LAUNCHER, "serve", "--port", "0"], {
+        cwd: REPO_ROOT,
+        env: cliEnv(path.join(home, "interrupted")),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const killNow = () => child.kill("SIGKILL");
+      process.once("exit", killNow);
+      let stderr = "";
+      const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      try {
+        const rpcUrl = await new Promise<string>((resolve, reject) => {
+          child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString();
+            const url = /Deploying the contracts \(deploy\/ scripts\) to (http:\/\/\S+)\.\.\./.exec(stderr)?.[1];
+            if (url !== undefined) resolve(url);
+          });
+          void exit.then((code) => reject(new Error(`exited (${code}) early:\n${stderr}`)));
+        });
+        child.kill("SIGINT");
+        expect(await exit, stderr).to.equal(130);
+        expect(stderr).to.contain("SIGINT: stopped before the gateway was ready");
+        // The node is killed synchronously on exit; give the OS a moment to close its socket.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        expect(await hardhatNodePid(new URL(rpcUrl).port)).to.equal(undefined);
+        expect(await isListening(rpcUrl)).to.equal(false);
+      } finally {
+        killNow();
+        process.removeListener("exit", killNow);
+      }
+    });
+  });
+
   describe("when the local chain dies", () => {
     it("stops with one error line naming the chain, exit 1, and closes the gateway", async function () {
       this.timeout(300_000);

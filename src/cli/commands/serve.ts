@@ -200,6 +200,14 @@ const serve: CommandSpec = {
         if (str(values, name) !== undefined) throw new UsageError(`--${name} needs --network or --rpc-url (the local demo deploys its own contracts)`);
       }
       const mod = await loadServeModule();
+      // Ctrl+C while the chain starts or the contracts deploy: exit at once; the "exit" hook of the chain module
+      // kills the node (its own process group does not get the terminal's SIGINT).
+      const interrupted = (signal: NodeJS.Signals) => {
+        out.progress(`${signal}: stopped before the gateway was ready`);
+        process.exit(130);
+      };
+      process.once("SIGINT", interrupted);
+      process.once("SIGTERM", interrupted);
       const gateway = await asCli(mod, () =>
         mod.startLocalGateway({
           dataDir: dataDirOption ?? path.join(scanpayHome(), "serve-local"),
@@ -207,7 +215,10 @@ const serve: CommandSpec = {
           ...(process.env.SCANPAY_MASTER_KEY === undefined ? {} : { masterKey: process.env.SCANPAY_MASTER_KEY }),
           progress: (line) => out.progress(line),
         }),
-      );
+      ).finally(() => {
+        process.removeListener("SIGINT", interrupted);
+        process.removeListener("SIGTERM", interrupted);
+      });
       return runUntilStopped(gateway, () => {
         const curl = curlCommand(gateway.url, gateway.apiKey, gateway.token.symbol);
         out.result(
