@@ -160,3 +160,6 @@ export class NotReadyError extends GatewayError {
     super("NOT_READY", "the database does not answer", options);
   }
 }
+
+/** `scanpay serve` could not start or keep running (port in use, the local chain failed, no Hardhat). */
+export class ServeError extends GatewayError {}

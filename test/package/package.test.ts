@@ -363,6 +363,20 @@ describe("scanpay package (npm pack, installed into new projects)", function () 
         expect((JSON.parse(register.stdout) as { owner: string }).owner).to.equal(owner.address);
       });
 
+      it("scanpay serve says in one line that the gateway needs a checkout (the package does not ship it)", async () => {
+        const project = projects[name];
+        const bin = path.join(project.dir, "node_modules/.bin/scanpay");
+        const serve = await run(project.nodeBin, bin, ["serve", "--port", "0"], {
+          cwd: project.dir,
+          env: { SCANPAY_HOME: path.join(project.dir, "home") },
+        });
+        expect(serve.code).to.equal(1);
+        expect(stderrLines(serve), serve.stderr).to.deep.equal([
+          "error: scanpay serve needs the gateway, which the published package does not include: run it from a checkout of the ScanPay repository (git clone, npm install, npx scanpay serve)",
+        ]);
+        expect(serve.stdout).to.equal("");
+      });
+
       it("errors are exactly one line on stderr, also through npx", async () => {
         const project = projects[name];
         const env = { SCANPAY_HOME: path.join(project.dir, "home") };

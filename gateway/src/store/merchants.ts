@@ -24,6 +24,17 @@ export async function findMerchantByChainId(
     .executeTakeFirst();
 }
 
+/** The merchants linked for one chain, oldest first. */
+export async function findMerchantsOnChain(db: Kysely<Database>, chainId: bigint): Promise<MerchantRow[]> {
+  return db
+    .selectFrom("merchants")
+    .selectAll()
+    .where("chain_id", "=", chainId.toString())
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+}
+
 /** Merchants whose signer key is encrypted under a master key other than `masterKeyId` (rotation work list). */
 export async function findMerchantsNotUnderMasterKey(db: Kysely<Database>, masterKeyId: string): Promise<MerchantRow[]> {
   return db.selectFrom("merchants").selectAll().where("signer_key_master_id", "<>", masterKeyId).orderBy("id").execute();

@@ -7,6 +7,7 @@ import { invoiceCommands } from "./invoice.js";
 import { merchantCommands } from "./merchant.js";
 import { payCommands } from "./pay.js";
 import { pointsCommands } from "./points.js";
+import { serveCommands } from "./serve.js";
 import { watchCommands } from "./watch.js";
 
 export const COMMANDS: CommandSpec[] = [
@@ -18,4 +19,5 @@ export const COMMANDS: CommandSpec[] = [
   ...fundsCommands,
   ...pointsCommands,
   ...faucetCommands,
+  ...serveCommands,
 ];
