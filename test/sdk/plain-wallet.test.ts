@@ -2,11 +2,12 @@
  * Pays every QR code the SDK produces by default the way a plain phone wallet does (MetaMask mobile, Rainbow,
  * Ledger Live...): parse the EIP-681 URI, then either send ETH or call the token's `transfer`, nothing else. The
  * merchant's side then settles the deposit, and the escrow records the payment.
- * The parser is the repo's own src/qr/parseTransferUri.ts: no independent EIP-681 package (eth-url-parser) is
- * installed.
+ * The parser is eth-url-parser, the EIP-681 parser MetaMask mobile uses: an independent reading of what the SDK
+ * wrote. The SDK's own parser (src/qr/parseTransferUri.ts) must read the same request.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
+import ethUrlParser from "eth-url-parser";
 
 import { collectDeposits } from "../../src/chain/collectDeposits.js";
 import { createInvoice, type CreatedInvoice } from "../../src/chain/createInvoice.js";
@@ -19,17 +20,29 @@ import { rejection, type SdkFixture, sdkFixture, USD } from "./sdk-fixture.js";
 
 /** What a plain wallet does with a scanned QR text: one ETH send or one ERC-20 `transfer`. Returns the tx hash. */
 async function plainWalletPays(wallet: HardhatEthersSigner, text: string): Promise<string> {
-  const request = parseTransferUri(text);
+  const parsed = ethUrlParser.parse(text);
   const { chainId } = await ethers.provider.getNetwork();
-  expect(request.chainId, "the QR names the wallet's chain").to.equal(chainId);
-  expect(request.amount === undefined, "the QR names the amount").to.equal(false);
-  if (request.kind === "native") {
-    const tx = await wallet.sendTransaction({ to: request.to, value: request.amount! });
+  expect(parsed.scheme).to.equal("ethereum");
+  expect(parsed.chain_id, "the QR names the wallet's chain").to.equal(chainId.toString());
+  const parameters = parsed.parameters ?? {};
+  // The SDK's own parser reads the same request (an independent cross-check of both readings).
+  const request = parseTransferUri(text);
+  if (parsed.function_name === undefined) {
+    // A plain ETH send: the only other thing the wallet reads is `value`, a plain integer.
+    expect(Object.keys(parameters)).to.deep.equal(["value"]);
+    const value = BigInt(parameters.value!);
+    expect(request).to.include({ kind: "native", to: parsed.target_address, amount: value });
+    const tx = await wallet.sendTransaction({ to: parsed.target_address, value });
     await tx.wait();
     return tx.hash;
   }
-  const token = new ethers.Contract(request.token, ["function transfer(address to, uint256 amount) returns (bool)"], wallet);
-  const tx = (await token.getFunction("transfer")(request.to, request.amount!)) as { hash: string; wait(): Promise<unknown> };
+  expect(parsed.function_name, "nothing but transfer").to.equal("transfer");
+  expect(Object.keys(parameters).sort()).to.deep.equal(["address", "uint256"]);
+  const to = parameters.address!;
+  const amount = BigInt(parameters.uint256!);
+  expect(request).to.include({ kind: "erc20", token: parsed.target_address, to, amount });
+  const token = new ethers.Contract(parsed.target_address, ["function transfer(address to, uint256 amount) returns (bool)"], wallet);
+  const tx = (await token.getFunction("transfer")(to, amount)) as { hash: string; wait(): Promise<unknown> };
   await tx.wait();
   return tx.hash;
 }
@@ -89,5 +102,7 @@ describe("SDK: a plain wallet pays every default QR code", () => {
     expect([created.qrForm, created.qr, created.depositUri]).to.deep.equal(["payPacked", created.uri, undefined]);
     expect(created.depositUnavailable).to.match(/redeems points/);
     await rejection(() => parseTransferUri(created.qr), QrDecodeError, "QR_UNSUPPORTED_FUNCTION");
+    // What MetaMask mobile's parser sees: a call of payPacked, neither a send nor a transfer, which it does not run.
+    expect(ethUrlParser.parse(created.qr).function_name).to.equal("payPacked");
   });
 });
