@@ -21,6 +21,7 @@ import {
 } from "../invoice/types.js";
 import { depositAddress } from "../deposit/depositAddress.js";
 import { encodeDepositUri } from "../deposit/encodeDepositUri.js";
+import { walletAmountWarning } from "../deposit/walletAmountWarning.js";
 import { encodeCompactInvoice, encodeInvoiceUri, encodePackedInvoice } from "../qr/index.js";
 import type { PackedInvoice } from "../qr/types.js";
 import { chainIdOf, latestTimestamp, providerOf } from "./internal/runner.js";
@@ -98,6 +99,8 @@ export interface CreatedInvoice {
   depositUri: string | undefined;
   /** Why the deposit form cannot be used (the invoice redeems points: the payer must sign), or undefined. */
   depositUnavailable: string | undefined;
+  /** Why common phone wallets may misread the deposit QR's amount (`walletAmountWarning`), or undefined. */
+  depositWarning: string | undefined;
   /** The packed invoice, exactly the `payPacked(bytes)` argument, as 0x-hex. */
   packed: string;
   /**
@@ -201,6 +204,7 @@ export async function createInvoice(
     qrForm: depositUri === undefined ? "payPacked" : "deposit",
     depositUri,
     depositUnavailable,
+    depositWarning: depositUri === undefined ? undefined : walletAmountWarning(signed.invoice.amount),
     packed: toHex(encodePackedInvoice(packed)),
     compact: encodeCompactInvoice({ chainId, escrow: escrowAddress, packed }),
     uri,

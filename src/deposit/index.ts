@@ -9,3 +9,4 @@ export { depositAddress } from "./depositAddress.js";
 export { depositRouterAddress } from "./depositRouterAddress.js";
 export { depositTransferRequest } from "./depositTransferRequest.js";
 export { encodeDepositUri } from "./encodeDepositUri.js";
+export { WALLET_EXPONENT_AMOUNT, walletAmountWarning } from "./walletAmountWarning.js";

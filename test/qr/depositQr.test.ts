@@ -3,6 +3,7 @@
  * QR size, and the text caption for wallets and exchanges that cannot scan EIP-681.
  */
 import { expect } from "chai";
+import ethUrlParser from "eth-url-parser";
 
 import { InvoiceFieldError } from "../../src/invoice/errors.js";
 import { type Invoice, ZERO_ADDRESS, ZERO_BYTES32 } from "../../src/invoice/types.js";
@@ -17,6 +18,8 @@ import {
   QrEncodeError,
   QrImageError,
   SWEEPER_INIT_CODE_HASH,
+  WALLET_EXPONENT_AMOUNT,
+  walletAmountWarning,
 } from "../../src/qr/index.js";
 import { qrVersion, renderSvg } from "../../src/qr/svg/index.js";
 
@@ -109,6 +112,21 @@ describe("deposit QR codes (scanpay/qr)", () => {
       expect(renderSvg(uri, { caption: [] })).to.equal(renderSvg(uri));
       expect(() => renderSvg(uri, { caption: ["two\nlines"] })).to.throw(QrImageError, /single-line/);
       expect(() => renderPng(uri, { caption: "text" as unknown as string[] })).to.throw(QrImageError);
+    });
+  });
+
+  describe("walletAmountWarning", () => {
+    it("warns from 10^21 base units on, where MetaMask mobile's and Rainbow's parser switches to exponent notation", () => {
+      const location = { chainId: 1n, escrow: ESCROW };
+      const below = encodeDepositUri(invoice({ token: TOKEN, amount: WALLET_EXPONENT_AMOUNT - 1n }), location);
+      const at = encodeDepositUri(invoice({ token: TOKEN, amount: WALLET_EXPONENT_AMOUNT }), location);
+      // The URI stays exact; the wallet's parser is what changes it.
+      expect(at).to.match(/&uint256=1000000000000000000000$/);
+      expect(ethUrlParser.parse(below).parameters?.uint256).to.equal("999999999999999999999");
+      expect(ethUrlParser.parse(at).parameters?.uint256).to.equal("1e+21");
+      expect(walletAmountWarning(WALLET_EXPONENT_AMOUNT - 1n)).to.equal(undefined);
+      expect(walletAmountWarning(WALLET_EXPONENT_AMOUNT)).to.match(/exponent notation/);
+      expect(walletAmountWarning(MAX_UINT96)).to.match(/exponent notation/);
     });
   });
 });

@@ -105,4 +105,13 @@ describe("SDK: a plain wallet pays every default QR code", () => {
     // What MetaMask mobile's parser sees: a call of payPacked, neither a send nor a transfer, which it does not run.
     expect(ethUrlParser.parse(created.qr).function_name).to.equal("payPacked");
   });
+
+  it("warns when the amount is one the wallets' parser turns into exponent notation (10^21 base units or more)", async () => {
+    const small = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, token: f.tokenAddress, amount: 10n ** 21n - 1n });
+    expect(small.depositWarning).to.equal(undefined);
+    const large = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, token: f.tokenAddress, amount: 10n ** 21n, invoiceNumber: 999n });
+    expect(large.qrForm).to.equal("deposit");
+    expect(large.depositWarning).to.match(/MetaMask mobile and Rainbow/);
+    expect(ethUrlParser.parse(large.qr).parameters?.uint256).to.equal("1e+21");
+  });
 });

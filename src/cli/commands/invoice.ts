@@ -219,6 +219,9 @@ const create: CommandSpec = {
       if (created.depositUnavailable !== undefined && carrierForImage === "deposit") {
         ctx.out.progress(`note: ${created.depositUnavailable}`);
       }
+      if (created.depositWarning !== undefined && carrierForImage === "deposit") {
+        ctx.out.progress(`warning: ${created.depositWarning}`);
+      }
       // The default: the deposit URI (or, for an invoice that redeems points, the payPacked URI).
       const imageText = carrierForImage === "compact" ? compact : carrierForImage === "eip681" ? uri : created.qr;
       const caption =
@@ -301,6 +304,7 @@ const create: CommandSpec = {
         depositAddress: created.depositAddress,
         depositUri: created.depositUri,
         depositUnavailable: created.depositUnavailable,
+        depositWarning: created.depositWarning,
         qr: created.qr,
         qrForm: created.qrForm,
         caption,
