@@ -18,7 +18,7 @@ import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Contract, getAddress, Signature, type Signer } from "ethers";
-import { artifacts, network } from "hardhat";
+import { network } from "hardhat";
 
 import { loadAndExecuteDeploymentsFromFiles } from "../rocketh/environment.js";
 import {
@@ -117,7 +117,7 @@ export interface DemoResult {
     points: bigint;
   };
   /** The invoice paid with one EIP-3009 signature through a relayer; undefined when no EIP-3009 token is built. */
-  gasless: { invoiceNumber: bigint; payer: string; relayer: string; points: bigint } | undefined;
+  gasless: { invoiceNumber: bigint; payer: string; relayer: string; refunded: bigint; points: bigint } | undefined;
   wallTimeMs: number;
 }
 
@@ -513,8 +513,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // ---------------------------------------------------------------------------------------------------------
   section("Gasless: a third customer signs one EIP-3009 authorization, a relayer submits it");
   let gasless: DemoResult["gasless"];
+  let gaslessToken: { contract: Contract; info: TokenInfo } | undefined;
   const laterTokens = new Map<string, TokenInfo>([[tokenAddress, usd]]);
-  if (await artifacts.artifactExists("AuthorizationToken")) {
+  {
     const gaslessCustomer = account(10);
     const relayer = account(11);
     const gaslessAddress = await gaslessCustomer.getAddress();
@@ -561,9 +562,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       })
     ).wait();
     step(`relayer: payWithAuthorization(#${gaslessNumber})`, relayed!.gasUsed, `relayer ${short(relayerAddress)} paid the gas`);
-    gasless = { invoiceNumber: gaslessNumber, payer: gaslessAddress, relayer: relayerAddress, points: 0n };
-  } else {
-    line(`  skipped: no EIP-3009 token deployed`, "(contracts/mocks/AuthorizationToken.sol is not built)");
+    gasless = { invoiceNumber: gaslessNumber, payer: gaslessAddress, relayer: relayerAddress, refunded: 0n, points: 0n };
+    gaslessToken = { contract: authToken, info: authInfo };
   }
 
   const laterExpected = gasless === undefined ? 1 : 2;
@@ -586,6 +586,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const partial = await refundPayment(asInvoiceKey.escrow, merchantId, depositNumber, { amount: parseUnitsExact("2", usd.decimals) });
   const walletUsdBack = (await faucet.balanceOf(walletCustomerAddress)) - walletUsdBefore;
   step(`refund ${fmt(partial.amount, usd)} of #${depositNumber} (merchant's invoice key)`, partial.tx.gasUsed, `${fmt(walletUsdBack, usd)} back to ${short(walletCustomerAddress)}`);
+  if (gasless !== undefined && gaslessToken !== undefined) {
+    const balanceOf = gaslessToken.contract.getFunction("balanceOf");
+    const before = (await balanceOf(gasless.payer)) as bigint;
+    const gaslessRefund = await refundPayment(asInvoiceKey.escrow, merchantId, gasless.invoiceNumber, {
+      amount: parseUnitsExact("1.5", gaslessToken.info.decimals),
+    });
+    gasless.refunded = ((await balanceOf(gasless.payer)) as bigint) - before;
+    step(
+      `refund ${fmt(gaslessRefund.amount, gaslessToken.info)} of #${gasless.invoiceNumber} (merchant's invoice key)`,
+      gaslessRefund.tx.gasUsed,
+      `${fmt(gasless.refunded, gaslessToken.info)} back to ${short(gasless.payer)}`,
+    );
+  }
   await provider.request({ method: "evm_increaseTime", params: [Number(HOLD_PERIOD) + 1] });
   await mine();
   const laterReleased = await releasePayments(
@@ -600,7 +613,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   line(`  deposit customer's points`, `${depositPoints} (80, less the quarter refunded)`);
   if (gasless !== undefined) {
     gasless.points = (await pointsBalance(asCustomer.points, gasless.payer, merchantId)).balance;
-    line(`  gasless customer's points`, `${gasless.points}`);
+    line(`  gasless customer's points`, `${gasless.points} (60, less the quarter refunded)`);
   }
 
   // ---------------------------------------------------------------------------------------------------------
