@@ -581,7 +581,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
 
   // ---------------------------------------------------------------------------------------------------------
-  section("Refund window: part of the deposit payment back to its payer of record, then release and points");
+  section("Refund window: part of both payments back to their payers of record, then release and points");
   const walletUsdBefore = await faucet.balanceOf(walletCustomerAddress);
   const partial = await refundPayment(asInvoiceKey.escrow, merchantId, depositNumber, { amount: parseUnitsExact("2", usd.decimals) });
   const walletUsdBack = (await faucet.balanceOf(walletCustomerAddress)) - walletUsdBefore;
