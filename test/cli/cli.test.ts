@@ -87,7 +87,8 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
         options.onStderr?.(stderr);
       });
       if (options.stdin !== undefined) child.stdin!.end(options.stdin);
-      const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      // Generous: under load (a coverage run beside the tests) one CLI start-up has taken over 45 s.
+      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
       child.once("error", reject);
       child.once("close", (code) => {
         clearTimeout(timer);
@@ -106,6 +107,7 @@ describe("scanpay CLI (end to end against a hardhat node)", function () {
   /** A failure as the brief demands: non-zero exit, exactly one stderr line, no stack trace, nothing on stdout. */
   function expectOneLineError(run: Run, pattern: RegExp): void {
     const lines = run.stderr.split("\n").filter((line) => line.trim() !== "");
+    expect(run.code, "the CLI was killed after its timeout instead of exiting").to.not.equal(null);
     expect(run.code, `exit code; stderr:\n${run.stderr}`).to.not.equal(0);
     expect(lines, `stderr:\n${run.stderr}`).to.have.length(1);
     expect(lines[0]).to.match(/^error: /);

@@ -7,7 +7,7 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import ethUrlParser from "eth-url-parser";
+import { parse as parseEip681 } from "eth-url-parser";
 
 import { collectDeposits } from "../../src/chain/collectDeposits.js";
 import { createInvoice, type CreatedInvoice } from "../../src/chain/createInvoice.js";
@@ -20,7 +20,7 @@ import { rejection, type SdkFixture, sdkFixture, USD } from "./sdk-fixture.js";
 
 /** What a plain wallet does with a scanned QR text: one ETH send or one ERC-20 `transfer`. Returns the tx hash. */
 async function plainWalletPays(wallet: HardhatEthersSigner, text: string): Promise<string> {
-  const parsed = ethUrlParser.parse(text);
+  const parsed = parseEip681(text);
   const { chainId } = await ethers.provider.getNetwork();
   expect(parsed.scheme).to.equal("ethereum");
   expect(parsed.chain_id, "the QR names the wallet's chain").to.equal(chainId.toString());
@@ -103,7 +103,7 @@ describe("SDK: a plain wallet pays every default QR code", () => {
     expect(created.depositUnavailable).to.match(/redeems points/);
     await rejection(() => parseTransferUri(created.qr), QrDecodeError, "QR_UNSUPPORTED_FUNCTION");
     // What MetaMask mobile's parser sees: a call of payPacked, neither a send nor a transfer, which it does not run.
-    expect(ethUrlParser.parse(created.qr).function_name).to.equal("payPacked");
+    expect(parseEip681(created.qr).function_name).to.equal("payPacked");
   });
 
   it("warns when the amount is one the wallets' parser turns into exponent notation (10^21 base units or more)", async () => {
@@ -112,6 +112,6 @@ describe("SDK: a plain wallet pays every default QR code", () => {
     const large = await createInvoice(f.escrow, f.invoiceKey, { merchantId: f.instantId, token: f.tokenAddress, amount: 10n ** 21n, invoiceNumber: 999n });
     expect(large.qrForm).to.equal("deposit");
     expect(large.depositWarning).to.match(/MetaMask mobile and Rainbow/);
-    expect(ethUrlParser.parse(large.qr).parameters?.uint256).to.equal("1e+21");
+    expect(parseEip681(large.qr).parameters?.uint256).to.equal("1e+21");
   });
 });
