@@ -71,7 +71,14 @@ export async function startHardhatNode(repoRoot: string, timeoutMs: number, chai
   );
   const kill = () => child.kill("SIGKILL");
   process.once("exit", kill);
-  await waitForOutput(child, "Started HTTP and WebSocket JSON-RPC server", timeoutMs);
+  try {
+    await waitForOutput(child, "Started HTTP and WebSocket JSON-RPC server", timeoutMs);
+  } catch (error) {
+    // A node that never got ready must not outlive the test: its pipes would keep the test process from exiting.
+    kill();
+    process.removeListener("exit", kill);
+    throw error;
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     async stop() {
