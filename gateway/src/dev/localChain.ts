@@ -46,32 +46,6 @@ export function hasHardhat(repoRoot: string): boolean {
   return existsSync(hardhatBin(repoRoot)) && existsSync(path.join(repoRoot, "hardhat.config.ts"));
 }
 
-/**
- * Builds the contracts (`hardhat build`, about a second when nothing changed), as `hardhat deploy` does before it
- * deploys: the deploy scripts read `generated/artifacts/`, which a coverage run (`hardhat test --coverage`) leaves
- * instrumented, too large for a node's contract size limit. Resolves with the build's exit code and output.
- */
-export function buildContracts(repoRoot: string, timeoutMs = 600_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(nodeForHardhat(repoRoot), [hardhatBin(repoRoot), "build", "--quiet"], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 const READY = "Started HTTP and WebSocket JSON-RPC server";
 
 export async function startLocalChain(repoRoot: string, timeoutMs = 180_000): Promise<LocalChain> {

@@ -16,7 +16,7 @@ import { startGateway } from "../server.js";
 import { API_KEY_SCOPES, connectChainView, createApiKey, linkMerchant, type MasterKeyring } from "../services/index.js";
 import { findMerchantsOnChain, openDatabase, type Database } from "../store/index.js";
 import { demoMasterKey, keyringOf, parseMasterKey } from "./masterKey.js";
-import { buildContracts, hasHardhat, startLocalChain, type LocalChain } from "./localChain.js";
+import { hasHardhat, startLocalChain, type LocalChain } from "./localChain.js";
 
 export { parseMasterKey } from "./masterKey.js";
 
@@ -129,11 +129,6 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const rpc = new JsonRpcProvider(chain.url, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1, pollingInterval: 100 });
     cleanup.add(async () => rpc.destroy());
 
-    progress("Building the contracts (hardhat build)...");
-    const build = await buildContracts(REPO_ROOT);
-    if (build.code !== 0) {
-      throw new ServeError("SERVE_BUILD_FAILED", `could not build the contracts: run \`npx hardhat build\` to see why`);
-    }
     progress(`Deploying the contracts (deploy/ scripts) to ${chain.url}...`);
     const deployed = await deployLocal(rpc, path.join(dataDir, "deployments"));
 
