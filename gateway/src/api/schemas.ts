@@ -107,7 +107,7 @@ export const InvoiceSchema = z
     orderRefText: z.string().nullable(),
     holdPeriod: z.number().int().nullable().openapi({ description: "Refund window the invoice signs, seconds." }),
     epoch: z.number().int().nullable(),
-    status: z.enum(INVOICE_STATUSES as [string, ...string[]]),
+    status: z.enum(INVOICE_STATUSES),
     metadata: z.record(z.string(), z.unknown()),
     createdAt: z.string().openapi({ description: "ISO 8601." }),
     signature: z.string().nullable().openapi({ description: "The merchant signer's EIP-712 signature (64-byte EIP-2098)." }),
@@ -121,7 +121,7 @@ export const InvoicePageSchema = z
   .openapi("InvoicePage");
 
 export const ListInvoicesQuerySchema = z.object({
-  status: z.enum(INVOICE_STATUSES as [string, ...string[]]).optional(),
+  status: z.enum(INVOICE_STATUSES).optional(),
   createdFrom: z.iso.datetime({ offset: true }).optional().openapi({ description: "Created at or after (ISO 8601)." }),
   createdBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: "Created before (ISO 8601)." }),
   cursor: z.string().max(200).optional().openapi({ description: "nextCursor of the previous page." }),

@@ -1,3 +1,4 @@
+import type { Provider } from "ethers";
 import type { Kysely } from "kysely";
 
 import type { Database } from "../store/index.js";
@@ -9,6 +10,11 @@ export interface GatewayContext {
   db: Kysely<Database>;
   keyring: MasterKeyring;
   chain: ChainView;
+  /**
+   * The RPC provider of the network, for what needs more than the chain view's reads: sending transactions with a
+   * merchant's signer key (refund, release) and following the chain (indexer). Absent in tests that only read.
+   */
+  provider?: Provider;
   /** Unix seconds; default the later of the local clock and the chain's latest block time. */
   now?: () => bigint;
 }

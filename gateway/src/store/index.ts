@@ -5,3 +5,4 @@ export type * from "./schema.js";
 export * from "./merchants.js";
 export * from "./apiKeys.js";
 export * from "./invoices.js";
+export * from "./events.js";

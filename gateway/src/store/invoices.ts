@@ -93,9 +93,16 @@ export async function listInvoiceRows(
     .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position"))
     .where("merchant_id", "=", query.merchantId);
   if (query.status !== undefined) {
-    q = q.where("status", "=", query.status.stored);
-    if (query.status.expired === true) q = q.where("expiry", "<", query.status.now.toString());
-    if (query.status.expired === false) q = q.where("expiry", ">=", query.status.now.toString());
+    const { stored, expired, now } = query.status;
+    if (expired === true) {
+      // Open past its expiry, or already stored as expired by the indexer.
+      q = q.where((eb) =>
+        eb.or([eb.and([eb("status", "=", "open"), eb("expiry", "<", now.toString())]), eb("status", "=", "expired")]),
+      );
+    } else {
+      q = q.where("status", "=", stored);
+      if (expired === false) q = q.where("expiry", ">=", now.toString());
+    }
   }
   if (query.createdFrom !== undefined) q = q.where("created_at", ">=", query.createdFrom);
   if (query.createdBefore !== undefined) q = q.where("created_at", "<", query.createdBefore);

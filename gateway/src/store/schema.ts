@@ -85,6 +85,113 @@ export interface InvoicesTable {
   /** The text `order_ref` is the keccak256 of, when the caller gave text rather than 32 bytes. */
   order_ref_text: NullableColumn<string>;
   cancel_requested_at: NullableColumn<Date>;
+  // 0003: what the indexer derived from the chain, and the deposit address (lower-case) deposits are matched by.
+  deposit_address: NullableColumn<string>;
+  /** Who paid (the escrow's payer of record), lower-case. */
+  paid_by: NullableColumn<string>;
+  paid_transaction: NullableColumn<string>;
+  paid_block: NullableColumn<string>;
+  paid_amount: NullableColumn<string>;
+  /** Total refunded so far (held refunds, dispute splits, refunds of settled payments). */
+  refunded_amount: NullableColumn<string>;
+  /** When a held payment can be released (unix seconds); while disputed, the dispute deadline. */
+  release_at: NullableColumn<string>;
+  /** When funds were first seen for it (a deposit, or a payment not yet confirmed). */
+  seen_at: NullableColumn<Date>;
+  status_changed_at: NullableColumn<Date>;
+}
+
+/** The next block to read, per followed escrow (`<chainId>:<escrow lower-case>`). */
+export interface ChainCursorsTable {
+  id: string;
+  next_block: Numeric;
+  updated_at: CreatedAt;
+}
+
+/** Hashes of the blocks read within the reorg window. */
+export interface ChainBlocksTable {
+  cursor_id: string;
+  number: Numeric;
+  hash: string;
+  parent_hash: string;
+  /** Unix seconds. */
+  timestamp: Numeric;
+}
+
+/** An invoice event the indexer read from the escrow or its deposit router. */
+export interface ChainLogsTable {
+  cursor_id: string;
+  block_number: Numeric;
+  block_hash: string;
+  log_index: number;
+  transaction_hash: string;
+  /** Emitting contract, lower-case. */
+  address: string;
+  /** Event name, e.g. "InvoicePaid". */
+  event: string;
+  on_chain_merchant_id: Numeric;
+  invoice_number: Numeric;
+  /** The event's other arguments; integers as decimal strings, addresses lower-case. */
+  args: ColumnType<Record<string, string>, string, string>;
+}
+
+/**
+ * The merchant's event log: one row per invoice status transition (and other merchant events). `seq` is the order
+ * (PGlite reads int8 as a number, pg as a string: the store converts). `id` (`evt_…`) is what webhook receivers
+ * de-duplicate by.
+ */
+export interface EventsTable {
+  seq: ColumnType<string | number, never, never>;
+  id: string;
+  merchant_id: string;
+  invoice_id: string | null;
+  type: string;
+  data: ColumnType<Record<string, unknown>, string, string>;
+  created_at: CreatedAt;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  merchant_id: string;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  /** Event types it receives; `*` = all. */
+  event_types: ColumnType<string[], string[], string[]>;
+  /** The signing secret, sealed with the master key like signer keys (AES-256-GCM, base64 fields). */
+  secret_ciphertext: string;
+  secret_iv: string;
+  secret_tag: string;
+  secret_master_id: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+/** The outbox: one row per (endpoint, event) to deliver, written in the event's transaction. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  merchant_id: string;
+  /** pending | succeeded | failed */
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | undefined, Date>;
+  last_attempt_at: NullableColumn<Date>;
+  last_status_code: NullableColumn<number>;
+  last_error: NullableColumn<string>;
+  delivered_at: NullableColumn<Date>;
+  created_at: CreatedAt;
+}
+
+/** The delivery log: one row per HTTP attempt. */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  attempted_at: CreatedAt;
+  status_code: NullableColumn<number>;
+  error: NullableColumn<string>;
+  duration_ms: number;
 }
 
 export interface Database {
@@ -92,6 +199,13 @@ export interface Database {
   api_keys: ApiKeysTable;
   invoice_counters: InvoiceCountersTable;
   invoices: InvoicesTable;
+  chain_cursors: ChainCursorsTable;
+  chain_blocks: ChainBlocksTable;
+  chain_logs: ChainLogsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type MerchantRow = Selectable<MerchantsTable>;
@@ -100,3 +214,10 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewApiKeyRow = Insertable<ApiKeysTable>;
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type NewInvoiceRow = Insertable<InvoicesTable>;
+export type ChainLogRow = Selectable<ChainLogsTable>;
+export type NewChainLogRow = Insertable<ChainLogsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type NewWebhookEndpointRow = Insertable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

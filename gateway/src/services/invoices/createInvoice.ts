@@ -15,6 +15,7 @@ import { nowOf, type GatewayContext } from "../context.js";
 import { getMerchant } from "../merchants/getMerchant.js";
 import { signerOf } from "../merchants/signerOf.js";
 import { createInvoiceRecord, replay } from "./createInvoiceRecord.js";
+import { depositAddress } from "./depositAddress.js";
 import { invoiceView, type InvoiceView } from "./invoiceView.js";
 import { hashRequestFingerprint } from "./normalizeInvoiceRequest.js";
 import { toInvoiceRecord } from "./toInvoiceRecord.js";
@@ -255,6 +256,7 @@ export async function createInvoice(
         location,
       );
       return {
+        depositAddress: signed.invoice.pointsRedeem === 0n ? depositAddress(signed.invoice, location) : null,
         tokenSymbol: token.symbol,
         tokenDecimals: token.decimals,
         tokenIndex: token.index,

@@ -101,6 +101,7 @@ export async function createInvoiceRecord(
               epoch: done.epoch.toString(),
               signature: done.signature,
               order_ref_text: done.orderRefText,
+              deposit_address: done.depositAddress?.toLowerCase() ?? null,
             }),
       });
     });

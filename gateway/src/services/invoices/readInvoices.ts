@@ -5,7 +5,7 @@ import { nowOf, type GatewayContext } from "../context.js";
 import { getMerchant } from "../merchants/getMerchant.js";
 import { invoiceView, type InvoiceView } from "./invoiceView.js";
 import { toInvoiceRecord } from "./toInvoiceRecord.js";
-import type { InvoiceStatus } from "./types.js";
+import { INVOICE_STATUSES, type InvoiceStatus } from "./types.js";
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -20,7 +20,7 @@ export async function getInvoice(ctx: GatewayContext, merchantId: string, id: st
 
 export const LIST_DEFAULT_LIMIT = 20;
 export const LIST_MAX_LIMIT = 100;
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = ["open", "expired", "cancelling"];
+export { INVOICE_STATUSES };
 
 export interface ListInvoicesQuery {
   status?: InvoiceStatus;
@@ -72,12 +72,13 @@ export async function listInvoices(ctx: GatewayContext, merchantId: string, quer
     throw new InvalidInputError("status", `status must be one of ${INVOICE_STATUSES.join(", ")}`);
   }
   const now = await nowOf(ctx);
+  // "open" rows past their expiry show as expired before the indexer stores it, so both filters look at expiry.
   const status =
     query.status === undefined
       ? undefined
-      : query.status === "cancelling"
-        ? { stored: "cancelling", now }
-        : { stored: "open", expired: query.status === "expired", now };
+      : query.status === "open" || query.status === "expired"
+        ? { stored: "open", expired: query.status === "expired", now }
+        : { stored: query.status, now };
   const merchant = await getMerchant(ctx.db, merchantId);
   const rows = await listInvoiceRows(ctx.db, {
     merchantId,

@@ -28,5 +28,14 @@ export function toInvoiceRecord(row: InvoiceRow): InvoiceRecord {
     signature: row.signature,
     orderRefText: row.order_ref_text,
     cancelRequestedAt: row.cancel_requested_at,
+    depositAddress: row.deposit_address,
+    paidBy: row.paid_by,
+    paidTransaction: row.paid_transaction,
+    paidBlock: big(row.paid_block),
+    paidAmount: big(row.paid_amount),
+    refundedAmount: big(row.refunded_amount),
+    releaseAt: big(row.release_at),
+    seenAt: row.seen_at,
+    statusChangedAt: row.status_changed_at,
   };
 }

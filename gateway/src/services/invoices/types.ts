@@ -17,10 +17,30 @@ export interface InvoiceRequest {
 }
 
 /**
- * Stored statuses: `open` (payable until its expiry), `cancelling` (the merchant asked to cancel; the on-chain
- * `cancelInvoice` is the merchant's to send). Read views add `expired` for an open invoice past its expiry.
+ * An invoice's statuses (docs/gateway.md, "Invoice states"), stored and shown:
+ * - `open`: payable until its expiry; `expired`: open past its expiry (shown at once, stored by the indexer);
+ * - `seen`: funds seen for it but not final (a deposit at its address, or a payment with fewer confirmations
+ *   than the network's depth);
+ * - `held`: paid and confirmed, held by the escrow through the refund window; `settled`: paid to the merchant
+ *   (at once, on release, or by a dispute split);
+ * - `partially_refunded`: held, part of it refunded; `refunded`: all of it refunded;
+ * - `disputed`: the payer opened a dispute; the arbiter decides;
+ * - `cancelling`: the merchant asked to cancel, the on-chain cancellation is not confirmed; `cancelled`: it is.
+ * The confirmation of a payment is the event `invoice.paid` (its status then is `held` or `settled`).
  */
-export type InvoiceStatus = "open" | "cancelling" | "expired";
+export const INVOICE_STATUSES = [
+  "open",
+  "expired",
+  "seen",
+  "held",
+  "settled",
+  "partially_refunded",
+  "refunded",
+  "disputed",
+  "cancelling",
+  "cancelled",
+] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 /** A stored invoice. */
 export interface InvoiceRecord {
@@ -48,10 +68,25 @@ export interface InvoiceRecord {
   /** The text `orderRef` is the keccak256 of, if the caller gave text. */
   orderRefText: string | null;
   cancelRequestedAt: Date | null;
+  /** The invoice's deposit address (lower-case); null when it has none (it redeems points, or was never signed). */
+  depositAddress: string | null;
+  /** What the indexer derived from the chain (null until then). Who paid (lower-case), in which transaction. */
+  paidBy: string | null;
+  paidTransaction: string | null;
+  paidBlock: bigint | null;
+  paidAmount: bigint | null;
+  /** Total refunded so far. */
+  refundedAmount: bigint | null;
+  /** When a held payment can be released (unix seconds); while disputed, the dispute deadline. */
+  releaseAt: bigint | null;
+  seenAt: Date | null;
+  statusChangedAt: Date | null;
 }
 
 /** What `createInvoiceRecord`'s `finish` adds to the row once the number is known (signing, token facts). */
 export interface InvoiceCompletion {
+  /** The deposit address (any case), or null when the invoice has none. */
+  depositAddress: string | null;
   tokenSymbol: string;
   tokenDecimals: number;
   tokenIndex: number;
