@@ -4,11 +4,17 @@
  */
 export class GatewayError extends Error {
   readonly code: string;
+  /**
+   * The HTTP status this error answers with, for codes the API's table (api/errors.ts) does not list: a service can
+   * add an error without touching the HTTP layer. 4xx only; unset means "look the code up".
+   */
+  readonly httpStatus: number | undefined;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: string, message: string, options?: { cause?: unknown; httpStatus?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.httpStatus = options?.httpStatus;
   }
 }
 

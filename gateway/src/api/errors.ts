@@ -36,11 +36,15 @@ export interface ErrorBody {
 
 /** The status and body for `error`; `internal` is true when it must be logged (unexpected). */
 export function describeError(error: unknown): { status: ContentfulStatusCode; body: ErrorBody; internal: boolean } {
-  if (error instanceof GatewayError && STATUS[error.code] !== undefined) {
+  const known =
+    error instanceof GatewayError
+      ? (STATUS[error.code] ?? (error.httpStatus !== undefined && error.httpStatus >= 400 && error.httpStatus < 500 ? error.httpStatus : undefined))
+      : undefined;
+  if (error instanceof GatewayError && known !== undefined) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error instanceof InvalidRequestError) body.error.details = [...error.issues];
     else if (error instanceof InvalidInputError) body.error.details = [{ path: error.field, message: error.message }];
-    return { status: STATUS[error.code] as ContentfulStatusCode, body, internal: false };
+    return { status: known as ContentfulStatusCode, body, internal: false };
   }
   // Hono's own checks (its JSON validator and media-type gate), should a route reach them.
   if (error instanceof HTTPException && error.status < 500) {
