@@ -47,3 +47,4 @@ export {
 } from "./invoices/readInvoices.js";
 export { cancelInvoice, type CancelInvoiceResult, type UnsignedTransaction } from "./invoices/cancelInvoice.js";
 export { renderInvoiceQr, QR_FORMS, type QrForm, type QrImage } from "./invoices/renderInvoiceQr.js";
+export { eventEnvelope, type EventEnvelope } from "./events/eventEnvelope.js";
