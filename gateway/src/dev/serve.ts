@@ -38,6 +38,8 @@ export interface LocalGatewayOptions {
   port?: number;
   /** SCANPAY_MASTER_KEY if set; else a demo key kept in `<dataDir>/master.key`. */
   masterKey?: string;
+  /** An empty PostgreSQL database to use instead of PGlite in `<dataDir>/db` (DATABASE_URL). */
+  databaseUrl?: string;
   progress?: Progress;
 }
 
@@ -146,8 +148,14 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const token = TestToken__factory.connect(deployed.testToken, rpc);
     const [symbol, decimals] = await Promise.all([token.symbol(), token.decimals()]);
 
-    progress(`Opening the gateway database (PGlite in ${path.join(dataDir, "db")})...`);
-    const db: Kysely<Database> = await openDatabase({ dataDir: path.join(dataDir, "db") });
+    progress(
+      options.databaseUrl === undefined
+        ? `Opening the gateway database (PGlite in ${path.join(dataDir, "db")})...`
+        : "Opening the gateway database (PostgreSQL at DATABASE_URL)...",
+    );
+    const db: Kysely<Database> = await openDatabase(
+      options.databaseUrl === undefined ? { dataDir: path.join(dataDir, "db") } : { databaseUrl: options.databaseUrl },
+    );
     cleanup.add(() => db.destroy());
     const merchant = await linkMerchant(db, keyring, { chainId, onChainId, name: DEMO_MERCHANT_NAME, signerKey: signerKey.privateKey });
     const key = await createApiKey(db, { merchantId: merchant.id, scopes: API_KEY_SCOPES, label: "scanpay serve demo" });
