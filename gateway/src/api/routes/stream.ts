@@ -108,9 +108,8 @@ function serveStream(
   logger: ApiLogger,
   open: (send: (message: LiveMessage) => void, end: () => void) => Promise<LiveStream>,
 ): Response {
-  c.header("Cache-Control", "no-cache, no-transform");
   c.header("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
-  return streamSSE(c, async (stream) => {
+  const response = streamSSE(c, async (stream) => {
     const queue: (LiveMessage | typeof HEARTBEAT)[] = [];
     let finished = false;
     let wake: (() => void) | undefined;
@@ -153,6 +152,9 @@ function serveStream(
       live?.close();
     }
   });
+  // streamSSE sets "no-cache"; no-transform also keeps compressing proxies from buffering the stream.
+  response.headers.set("Cache-Control", "no-cache, no-transform");
+  return response;
 }
 
 const statusMessage = (status: { invoiceId: string; status: string }, id?: string): LiveMessage => ({
