@@ -344,7 +344,7 @@ describe("gateway API: live status streams", function () {
     });
 
     describe("latency (figures for docs/live-status.md)", function () {
-      it("delivers 100 events recorded one after another to a stream, p99 within one default interval (500 ms) + 100 ms", async function () {
+      it("delivers events recorded one after another to a stream, p99 within one default interval (500 ms) + 100 ms", async function () {
         this.timeout(120_000);
         const { ctx, a } = s();
         const own = startEventFeed({ db: suite.db }); // default 500 ms
@@ -366,11 +366,13 @@ describe("gateway API: live status streams", function () {
             }
             return times.sort((x, y) => x - y);
           };
-          const polled = await measure(100, false);
-          const notified = await measure(50, true);
+          // 100 + 50 events take about a minute per backend: the full measurement runs with GATEWAY_MEASURE=1.
+          const full = process.env.GATEWAY_MEASURE === "1";
+          const polled = await measure(full ? 100 : 20, false);
+          const notified = await measure(full ? 50 : 10, true);
           const fmt = (t: number[]) => `p50 ${percentile(t, 50).toFixed(1)} ms, p99 ${percentile(t, 99).toFixed(1)} ms, max ${t[t.length - 1]!.toFixed(1)} ms`;
-          console.log(`      [${suite.backendName}] commit → SSE client, 500 ms poll: ${fmt(polled)} (n=100)`);
-          console.log(`      [${suite.backendName}] commit → SSE client, with notify(): ${fmt(notified)} (n=50)`);
+          console.log(`      [${suite.backendName}] commit → SSE client, 500 ms poll: ${fmt(polled)} (n=${polled.length})`);
+          console.log(`      [${suite.backendName}] commit → SSE client, with notify(): ${fmt(notified)} (n=${notified.length})`);
           expect(percentile(polled, 99)).to.be.lessThan(600);
           expect(percentile(notified, 50)).to.be.lessThan(100);
         } finally {

@@ -96,6 +96,8 @@ const errors = (...statuses: number[]) =>
 
 const SCANPAY_APPS = "ScanPay-aware apps (mainstream wallets do not read it)";
 const HEARTBEAT = Symbol("heartbeat");
+/** Queued after the last message of a stream that ends on the server's side: written out, then the stream closes. */
+const END = Symbol("end");
 
 /**
  * Writes a live stream as SSE: `retry`, then the messages `open` sends, a heartbeat comment every `heartbeatMs`,
@@ -110,7 +112,7 @@ function serveStream(
 ): Response {
   c.header("X-Accel-Buffering", "no"); // nginx: do not buffer the stream
   const response = streamSSE(c, async (stream) => {
-    const queue: (LiveMessage | typeof HEARTBEAT)[] = [];
+    const queue: (LiveMessage | typeof HEARTBEAT | typeof END)[] = [];
     let finished = false;
     let wake: (() => void) | undefined;
     const finish = () => {
@@ -118,9 +120,9 @@ function serveStream(
       wake?.();
     };
     stream.onAbort(finish);
-    const push = (message: LiveMessage | typeof HEARTBEAT) => {
+    const push = (message: LiveMessage | typeof HEARTBEAT | typeof END) => {
       if (finished) return;
-      if (queue.length >= STREAM_MAX_QUEUED) {
+      if (queue.length >= STREAM_MAX_QUEUED && message !== END) {
         finish();
         stream.abort(); // also fails a write blocked on a client that does not read
         return;
@@ -132,12 +134,14 @@ function serveStream(
     let live: LiveStream | undefined;
     try {
       await stream.write(`retry: ${STREAM_RETRY_MS}\n\n`);
-      live = await open(push, finish);
+      live = await open(push, () => push(END));
       while (!finished) {
         const next = queue.shift();
         if (next === undefined) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
+        } else if (next === END) {
+          break;
         } else if (next === HEARTBEAT) {
           await stream.write(": heartbeat\n\n");
         } else {

@@ -21,5 +21,5 @@ export {
   type EventListener,
   type EventSubscription,
 } from "./eventFeed.js";
-export { openLiveStream, envelopeMessage, type LiveMessage, type LiveStream, type LiveStreamRequest } from "./openLiveStream.js";
+export { openLiveStream, envelopeMessage, LIVE_REPLAY_MAX, type LiveMessage, type LiveStream, type LiveStreamRequest } from "./openLiveStream.js";
 export { getCheckoutInvoice, checkoutStatus, type CheckoutInvoice } from "./checkoutInvoice.js";

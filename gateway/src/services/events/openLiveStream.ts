@@ -35,6 +35,12 @@ export interface LiveStreamRequest {
    * the order the events arrive.
    */
   render?: (event: StoredEvent) => Promise<LiveMessage | undefined>;
+  /**
+   * Most events one connection replays (default 500). When more were missed, the stream sends that many and ends;
+   * the client reconnects with the last id and gets the next ones (or pages through GET /v1/events), so a long
+   * outage is caught up in bounded steps rather than by queueing it all in memory.
+   */
+  replayMax?: number;
 }
 
 export interface LiveStream {
@@ -44,6 +50,7 @@ export interface LiveStream {
 
 /** Replay reads this many events per query. */
 const REPLAY_PAGE = 100;
+export const LIVE_REPLAY_MAX = 500;
 
 /** The envelope of `event` as a message. */
 export function envelopeMessage(event: StoredEvent): LiveMessage {
@@ -51,8 +58,9 @@ export function envelopeMessage(event: StoredEvent): LiveMessage {
 }
 
 /**
- * Opens a stream: calls `send` for each message in order, and `end` if the feed stops (shutdown). Resolves once the
- * snapshot and the replay were handed to `send`; rejects (unsubscribed) if reading them failed.
+ * Opens a stream: calls `send` for each message in order, and `end` when the stream should close after what was sent
+ * (the feed stopped, or the replay hit `replayMax`). Resolves once the snapshot and the replay were handed to
+ * `send`; rejects (unsubscribed) if reading them failed.
  */
 export async function openLiveStream(
   ctx: Pick<GatewayContext, "db"> & { feed: EventFeed },
@@ -103,24 +111,38 @@ export async function openLiveStream(
       if (!closed) send(snapshot);
     }
     const replayed = new Set<bigint>();
+    const replayMax = request.replayMax ?? LIVE_REPLAY_MAX;
+    let truncated = false;
     if (request.lastEventId !== undefined) {
       let after = request.lastEventId;
-      for (;;) {
+      while (!closed) {
+        const want = Math.min(REPLAY_PAGE, replayMax - replayed.size);
         const page = await listEvents(ctx.db, {
           merchantId: request.merchantId,
           ...(request.invoiceId === undefined ? {} : { invoiceId: request.invoiceId }),
           ...(types === undefined ? {} : { types: [...types] }),
           afterSeq: after,
-          limit: REPLAY_PAGE,
+          limit: want + 1,
         });
-        for (const event of page) {
+        for (const event of page.slice(0, want)) {
           replayed.add(event.seq);
           emit(event);
         }
-        const last = page[page.length - 1];
-        if (page.length < REPLAY_PAGE || last === undefined || closed) break;
+        const last = page[want - 1];
+        if (page.length <= want || last === undefined) break;
+        if (replayed.size >= replayMax) {
+          truncated = true;
+          break;
+        }
         after = last.seq;
       }
+    }
+    if (truncated) {
+      // More was missed than one connection replays: send this much, then end so the client resumes from here.
+      await chain;
+      stream.close();
+      end();
+      return stream;
     }
     buffering = false;
     for (const event of buffered.splice(0)) if (!replayed.has(event.seq)) emit(event);
