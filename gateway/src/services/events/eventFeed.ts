@@ -44,7 +44,7 @@ export interface EventFeedOptions {
   batchSize?: number;
   /** How long a hole in `seq` is waited for; default 10 s. */
   gapGraceMs?: number;
-  /** Largest hole tracked: a larger jump (e.g. a sequence restart) is not waited for. Default 1000. */
+  /** Most missing seqs waited for at once: a larger jump (e.g. a sequence restart) is not waited for. Default 1000. */
   maxGap?: number;
   /** Milliseconds clock (gap expiry); default Date.now. */
   now?: () => number;
@@ -127,7 +127,8 @@ export function startEventFeed(options: EventFeedOptions): EventFeed {
         if (!gaps.delete(event.seq)) continue;
       } else {
         const jump = event.seq - cursor - 1n;
-        if (jump > 0n && jump <= BigInt(maxGap)) for (let s = cursor + 1n; s < event.seq; s++) gaps.set(s, t);
+        // At most maxGap holes in all: each is a parameter of every poll's query while it is waited for.
+        if (jump > 0n && jump <= BigInt(maxGap - gaps.size)) for (let s = cursor + 1n; s < event.seq; s++) gaps.set(s, t);
         cursor = event.seq;
       }
       if (deliver(event)) delivered++;
