@@ -6,16 +6,27 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 
 import { InvalidRequestError, NotFoundError } from "../errors.js";
-import type { GatewayContext } from "../services/index.js";
+import type { EventFeed, GatewayContext, IndexerStats } from "../services/index.js";
 import type { ApiEnv } from "./auth.js";
 import { errorResponse, type ApiLogger } from "./errors.js";
 import { registerDocsRoute } from "./routes/docs.js";
+import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInvoiceRoutes } from "./routes/invoices.js";
+import { registerMetricsRoute } from "./routes/metrics.js";
+import { registerStreamRoutes } from "./routes/stream.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
   logger?: ApiLogger;
+  /** The event feed live streams share (one poller per process); default one made for this app. */
+  eventFeed?: EventFeed;
+  /** Interval of the SSE heartbeat comment, ms; default 15 000. */
+  streamHeartbeatMs?: number;
+  /** The indexer's figures for /metrics (its handle's `stats`); absent → the indexer lines are left out. */
+  indexerStats?: () => IndexerStats;
+  /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
 }
 
 export const API_VERSION = "0.1.0";
@@ -51,8 +62,11 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
     scheme: "bearer",
     description: "API key: Authorization: Bearer sp_live_<key id>_<secret>",
   });
+  registerMetricsRoute(app, ctx); // first: its middleware times every route registered after it
   registerHealthRoutes(app, ctx.db);
   registerInvoiceRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerStreamRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {

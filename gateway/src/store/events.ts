@@ -145,3 +145,28 @@ export async function latestEventSeq(db: Kysely<Database>): Promise<bigint> {
   const row = await db.selectFrom("events").select(sql<string>`coalesce(max(seq), 0)::text`.as("seq")).executeTakeFirstOrThrow();
   return BigInt(row.seq);
 }
+
+/**
+ * Every merchant's events after `afterSeq`, plus those with a `seq` in `alsoSeqs` (gaps the live feed is still
+ * waiting for: a transaction that took a smaller `seq` may commit after a larger one), in `seq` order.
+ */
+export async function readEventFeed(
+  db: Kysely<Database>,
+  query: { afterSeq: bigint; alsoSeqs: readonly bigint[]; limit: number },
+): Promise<StoredEvent[]> {
+  const after = query.afterSeq.toString() as never;
+  const also = query.alsoSeqs.map((s) => s.toString() as never);
+  const rows = await db
+    .selectFrom("events")
+    .selectAll()
+    .where((eb) => (also.length === 0 ? eb("seq", ">", after) : eb.or([eb("seq", ">", after), eb("seq", "in", also)])))
+    .orderBy("seq", "asc")
+    .limit(query.limit)
+    .execute();
+  return rows.map(toStoredEvent);
+}
+
+/** An invoice by id alone, whichever merchant it belongs to: only for what may be public (its checkout status). */
+export async function findInvoiceForCheckout(db: Kysely<Database>, id: string): Promise<InvoiceRow | undefined> {
+  return db.selectFrom("invoices").selectAll().where("id", "=", id).executeTakeFirst();
+}
