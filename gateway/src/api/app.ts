@@ -12,6 +12,7 @@ import { errorResponse, type ApiLogger } from "./errors.js";
 import { registerDocsRoute } from "./routes/docs.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInvoiceRoutes } from "./routes/invoices.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
@@ -53,6 +54,7 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   });
   registerHealthRoutes(app, ctx.db);
   registerInvoiceRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {
