@@ -301,3 +301,27 @@ export async function webhookQueueDepth(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Endpoints whose secret is sealed under a master key other than `masterKeyId` (rotation work list). */
+export async function findWebhookEndpointsNotUnderMasterKey(db: Kysely<Database>, masterKeyId: string): Promise<WebhookEndpointRow[]> {
+  return db.selectFrom("webhook_endpoints").selectAll().where("secret_master_id", "<>", masterKeyId).orderBy("id").execute();
+}
+
+/**
+ * Replaces an endpoint's sealed secret only if it is still sealed under `fromMasterKeyId` (compare-and-set: two
+ * rotations at once, or a secret rotated by its merchant meanwhile, are not overwritten). True if it was updated.
+ */
+export async function resealWebhookEndpointSecret(
+  db: Kysely<Database>,
+  id: string,
+  fromMasterKeyId: string,
+  sealed: Pick<WebhookEndpointRow, "secret_ciphertext" | "secret_iv" | "secret_tag" | "secret_master_id">,
+): Promise<boolean> {
+  const result = await db
+    .updateTable("webhook_endpoints")
+    .set(sealed)
+    .where("id", "=", id)
+    .where("secret_master_id", "=", fromMasterKeyId)
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
+}

@@ -44,3 +44,4 @@ export {
   type WebhookRoundResult,
   type WebhookSenderLogger,
 } from "./startWebhookSender.js";
+export { resealWebhookSecrets } from "./resealWebhookSecrets.js";
