@@ -189,6 +189,37 @@ describe("gateway webhooks: delivery", function () {
         expect(attempts[7]!.attempted_at.getTime() - attempts[0]!.attempted_at.getTime()).to.be.greaterThan(3600 * S);
       });
 
+      it("keeps retrying a receiver that times out, then answers 500, for over an hour, and delivers once it recovers", async function () {
+        await endpoint(A);
+        const stored = await event(A);
+        // Attempts 1-2 hang past the timeout, 3-7 get a 500, 8 succeeds: 4900 s (1 h 21 min) of failures.
+        receiver.respond = (_r, i) => (i < 2 ? new Promise((resolve) => setTimeout(() => resolve(200), 600)) : i < 7 ? 500 : 200);
+        const s = sender({ timeoutMs: 200 });
+        const first = clock;
+        let waited = 0;
+        for (let i = 0; i < 7; i++) {
+          expect(await s.runOnce(), `attempt ${i + 1}`).to.include({ claimed: 1, retried: 1 });
+          waited += WEBHOOK_RETRY_DELAYS_MS[i]!;
+          clock = first + waited;
+        }
+        expect(await s.runOnce()).to.include({ claimed: 1, succeeded: 1 });
+        const row = await delivery(stored.id);
+        expect(row).to.include({ status: "succeeded", attempts: 8 });
+        const attempts = await attemptsOf(row.id);
+        expect(attempts.map((a) => a.status_code ?? a.error)).to.deep.equal([
+          "timed out after 200 ms",
+          "timed out after 200 ms",
+          500,
+          500,
+          500,
+          500,
+          500,
+          200,
+        ]);
+        expect(clock - first).to.be.greaterThan(3600 * S);
+        expect(new Set(receiver.received.map((r) => r.headers["scanpay-event-id"]))).to.deep.equal(new Set([stored.id]));
+      });
+
       it("gives up after the whole schedule (12 attempts, the last more than 24 h after the first) and marks it failed", async function () {
         await endpoint(A);
         const stored = await event(A);

@@ -24,9 +24,17 @@ export interface WebhookUrlPolicy {
 
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
+/** A name that takes longer than this to resolve is refused (an API request must not hang on a slow resolver). */
+export const WEBHOOK_DNS_TIMEOUT_MS = 5000;
+
 const defaultResolveHost: ResolveHost = (hostname) =>
   new Promise((resolve, reject) => {
-    dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses.map((a) => a.address))));
+    const timer = setTimeout(() => reject(new Error(`resolving ${hostname} timed out`)), WEBHOOK_DNS_TIMEOUT_MS);
+    dnsLookup(hostname, { all: true }, (error, addresses) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(addresses.map((a) => a.address));
+    });
   });
 
 /** The URL's host without IPv6 brackets. */

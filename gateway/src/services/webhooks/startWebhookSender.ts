@@ -115,6 +115,8 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
   const logger: WebhookSenderLogger = options.logger ?? { error: (message, details) => console.error(message, details) };
   const transport = options.transport ?? (options.fetch !== undefined ? fetchTransport(options.fetch) : postWebhook);
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new RangeError("concurrency must be a positive integer");
+  if (!(intervalMs > 0)) throw new RangeError("intervalMs must be positive");
+  if (!(timeoutMs > 0)) throw new RangeError("timeoutMs must be positive");
 
   const totals: WebhookRoundResult = { claimed: 0, succeeded: 0, retried: 0, failed: 0 };
   let inFlight = 0;
