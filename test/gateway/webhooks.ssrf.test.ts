@@ -8,8 +8,10 @@ import { expect } from "chai";
 import {
   checkWebhookUrl,
   checkWebhookUrlSyntax,
+  fetchTransport,
   nonPublicAddressReason,
   postWebhook,
+  WebhookTimeoutError,
   WebhookUrlError,
   type ResolveHost,
 } from "../../gateway/src/services/index.js";
@@ -217,6 +219,60 @@ describe("gateway webhooks: SSRF guard", function () {
       const result = await send(`http://localhost:${receiver.port}/hook`, false);
       expect(result).to.be.instanceOf(WebhookUrlError);
       expect(receiver.received).to.have.length(0);
+    });
+  });
+
+  describe("fetchTransport (the sender's fetch option)", function () {
+    let receiver: WebhookReceiver;
+    before(async function () {
+      receiver = await startWebhookReceiver();
+    });
+    after(async function () {
+      await receiver.close();
+    });
+    beforeEach(function () {
+      receiver.received.length = 0;
+      receiver.respond = () => 200;
+    });
+
+    const send = (url: string, allowPrivateUrls: boolean, options: { resolveHost?: ResolveHost; timeoutMs?: number } = {}) =>
+      fetchTransport(fetch)({
+        url: new URL(url),
+        headers: { "content-type": "application/json", "scanpay-event-id": "evt_1" },
+        body: '{"a":1}',
+        timeoutMs: options.timeoutMs ?? 2000,
+        allowPrivateUrls,
+        ...(options.resolveHost === undefined ? {} : { resolveHost: options.resolveHost }),
+      }).then(
+        (r) => r.status,
+        (e: Error) => e,
+      );
+
+    it("posts the body and headers with the platform fetch", async function () {
+      receiver.respond = () => 204;
+      expect(await send(receiver.url, true)).to.equal(204);
+      expect(receiver.received).to.have.length(1);
+      expect(receiver.received[0]).to.include({ body: '{"a":1}' });
+      expect(receiver.received[0]!.headers["scanpay-event-id"]).to.equal("evt_1");
+    });
+
+    it("checks the name before calling fetch: a name resolving to loopback is refused, nothing is sent", async function () {
+      const result = await send(`https://hooks.shop.example:${receiver.port}/hook`, false, { resolveHost: table({ "hooks.shop.example": ["127.0.0.1"] }) });
+      expect(result).to.be.instanceOf(WebhookUrlError);
+      expect(receiver.received).to.have.length(0);
+    });
+
+    it("does not follow redirects: the 3xx is the answer", async function () {
+      receiver.respond = (_r, i) => (i === 0 ? { status: 307, location: `${receiver.url}?next` } : 200);
+      expect(await send(receiver.url, true)).to.equal(307);
+      expect(receiver.received).to.have.length(1);
+    });
+
+    it("times out a receiver that does not answer", async function () {
+      receiver.respond = () => new Promise((resolve) => setTimeout(() => resolve(200), 800));
+      const result = await send(receiver.url, true, { timeoutMs: 150 });
+      expect(result).to.be.instanceOf(WebhookTimeoutError);
+      expect((result as Error).message).to.equal("timed out after 150 ms");
     });
   });
 });
