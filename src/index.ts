@@ -141,3 +141,4 @@ export {
 // QR codec (pure, browser-safe) and QR images (Node: PNG, terminal, image decoding; SVG is browser-safe)
 export * from "./qr/index.js";
 export * from "./qr/image/index.js";
+export * from "./webhooks/index.js";

@@ -15,6 +15,7 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerInvoiceRoutes } from "./routes/invoices.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerStreamRoutes } from "./routes/stream.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
@@ -67,6 +68,7 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   registerInvoiceRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerStreamRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {

@@ -50,3 +50,4 @@ export { renderInvoiceQr, QR_FORMS, type QrForm, type QrImage } from "./invoices
 export { eventEnvelope, type EventEnvelope } from "./events/eventEnvelope.js";
 export * from "./events/index.js";
 export * from "./metrics/index.js";
+export * from "./webhooks/index.js";

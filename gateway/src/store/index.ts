@@ -7,3 +7,4 @@ export * from "./apiKeys.js";
 export * from "./invoices.js";
 export * from "./events.js";
 export * from "./metrics.js";
+export * from "./webhooks.js";
