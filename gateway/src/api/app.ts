@@ -16,6 +16,7 @@ import { registerInvoiceRoutes } from "./routes/invoices.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerStreamRoutes } from "./routes/stream.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
+import type { WebhookSettings } from "../services/index.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
@@ -28,6 +29,8 @@ export interface ApiContext extends GatewayContext {
   indexerStats?: () => IndexerStats;
   /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
+  /** Webhook endpoint rules (e.g. `allowPrivateUrls` for a local demo); default: public https URLs only. */
+  webhooks?: WebhookSettings;
 }
 
 export const API_VERSION = "0.1.0";
