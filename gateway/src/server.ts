@@ -1,6 +1,7 @@
 /**
  * Serves the API over HTTP with @hono/node-server. Loopback (127.0.0.1) by default: exposing the gateway to a
- * network is a decision for the operator (behind TLS).
+ * network is a decision for the operator (behind TLS). `startGateway` serves the API alone; `startGatewayRuntime`
+ * (runtime.ts) adds the indexer, webhook sender and keeper.
  */
 import type { AddressInfo } from "node:net";
 
@@ -18,13 +19,17 @@ export interface StartGatewayOptions extends ApiContext {
 export interface RunningGateway {
   /** e.g. http://127.0.0.1:54321 */
   url: string;
-  /** Stops accepting connections and waits for open ones to finish. */
+  /** Stops accepting connections, waits for requests in progress, and closes idle keep-alive connections. */
   close(): Promise<void>;
 }
 
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { host = "127.0.0.1", port = 0, ...ctx } = options;
-  const app = createApp(ctx);
+  return listen(createApp(ctx), host, port);
+}
+
+/** Listens with `app` on host:port. */
+export async function listen(app: { fetch: (request: Request) => Response | Promise<Response> }, host: string, port: number): Promise<RunningGateway> {
   let server!: ReturnType<typeof serve>;
   const address = await new Promise<AddressInfo>((resolve, reject) => {
     server = serve({ fetch: app.fetch, hostname: host, port }, resolve);
