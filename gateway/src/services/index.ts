@@ -48,3 +48,4 @@ export {
 export { cancelInvoice, type CancelInvoiceResult, type UnsignedTransaction } from "./invoices/cancelInvoice.js";
 export { renderInvoiceQr, QR_FORMS, type QrForm, type QrImage } from "./invoices/renderInvoiceQr.js";
 export { eventEnvelope, type EventEnvelope } from "./events/eventEnvelope.js";
+export * from "./indexer/index.js";
