@@ -152,10 +152,14 @@ function toFoldLog(row: ChainLogRow): FoldLog {
   };
 }
 
+/** Statuses before a confirmed payment, and those a confirmed payment starts in. */
+const PRE_PAYMENT_STATUSES: readonly string[] = ["open", "expired", "seen", "cancelling"];
+const PAID_STATUSES: readonly string[] = ["held", "settled"];
+
 /** The event type of a transition: `invoice.<status>`, except a confirmed payment and a rollback. */
 export function transitionEventType(previous: string, next: string, reverted: boolean): string {
   if (reverted) return "invoice.reverted";
-  if ((next === "held" || next === "settled") && ["open", "expired", "seen", "cancelling"].includes(previous)) return "invoice.paid";
+  if (PAID_STATUSES.includes(next) && PRE_PAYMENT_STATUSES.includes(previous)) return "invoice.paid";
   return `invoice.${next}`;
 }
 
@@ -210,16 +214,28 @@ async function refold(
   for (const first of invoices) {
     const logs = byKey.get(`${first.on_chain_merchant_id}:${first.invoice_number}`) ?? [];
     const folded = foldInvoiceState({ amount: BigInt(first.amount), token: first.token, expiry: BigInt(first.expiry) }, logs, head);
+    // A payment confirmed and refunded (or disputed) between two steps still gets its invoice.paid first: a shop
+    // that fulfils orders on invoice.paid must not miss it. The milestone is the fold up to the paying transaction.
+    const atPayment =
+      !reverted && folded.paidTransaction !== null && !PAID_STATUSES.includes(folded.status)
+        ? foldInvoiceState(
+            { amount: BigInt(first.amount), token: first.token, expiry: BigInt(first.expiry) },
+            logs.filter((l) => l.blockNumber < (folded.paidBlock as bigint) || l.transactionHash === folded.paidTransaction),
+            head,
+          )
+        : undefined;
     let row: IndexedInvoiceRow | undefined = first;
-    // Two tries: if another writer (a cancel request) moved the invoice between our read and our update, the
-    // compare-and-set misses; read it again and decide from its new status.
-    for (let attempt = 0; attempt < 2 && row !== undefined; attempt++) {
+    // A few tries: if another writer (a cancel request) moved the invoice between our read and our update, the
+    // compare-and-set misses; read it again and decide from its new status. One more for the payment milestone.
+    for (let attempt = 0; attempt < 3 && row !== undefined; attempt++) {
       const previous = row.status;
-      let target: string = folded.status;
+      const milestone = atPayment !== undefined && PRE_PAYMENT_STATUSES.includes(previous) ? atPayment : undefined;
+      const step = milestone ?? folded;
+      let target: string = step.status;
       if ((target === "open" || target === "expired") && row.cancel_requested_at !== null) target = "cancelling";
       // Time does not run backwards: a rollback to an older head does not reopen an expired invoice.
       if (previous === "expired" && target === "open") target = "expired";
-      const patch = derivedColumns(folded, row, now);
+      const patch = derivedColumns(step, row, now);
       if (target === previous) {
         if (!sameDerived(row, patch)) await updateInvoiceDerived(trx, row.id, previous, patch);
         break;
@@ -233,12 +249,14 @@ async function refold(
         event: {
           type: transitionEventType(previous, target, reverted),
           data: (after) =>
-            invoiceEventData(after, { chainId: config.chainId, onChainMerchantId, previousStatus: previous, cause: folded.cause, deposit: folded.deposit }),
+            invoiceEventData(after, { chainId: config.chainId, onChainMerchantId, previousStatus: previous, cause: step.cause, deposit: step.deposit }),
         },
       });
       if (applied !== undefined) {
         transitions++;
-        break;
+        if (milestone === undefined) break;
+        row = { ...applied.invoice, on_chain_merchant_id: row.on_chain_merchant_id };
+        continue;
       }
       row = await indexedInvoiceById(trx, row.id);
     }
