@@ -43,6 +43,12 @@ export async function ensureChainCursor(db: Db, cursorId: string, fromBlock: big
   return (await getChainCursor(db, cursorId)) as bigint;
 }
 
+/** The cursor's next block, row-locked until the transaction ends (so two writers of one step serialize). */
+export async function lockChainCursor(db: Transaction<Database>, cursorId: string): Promise<bigint | undefined> {
+  const row = await db.selectFrom("chain_cursors").select("next_block").where("id", "=", cursorId).forUpdate().executeTakeFirst();
+  return row === undefined ? undefined : BigInt(row.next_block);
+}
+
 export async function setChainCursor(db: Db, cursorId: string, nextBlock: bigint): Promise<void> {
   await db
     .updateTable("chain_cursors")

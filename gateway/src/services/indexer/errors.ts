@@ -21,3 +21,10 @@ export class ChainMovedError extends GatewayError {
     super("CHAIN_MOVED", `block ${blockNumber} changed while the indexer read it; retrying`);
   }
 }
+
+/** Another writer moved the cursor while this step read the chain (two indexers): the step wrote nothing. */
+export class CursorMovedError extends GatewayError {
+  constructor(expected: bigint, found: bigint | undefined) {
+    super("CURSOR_MOVED", `the indexer cursor moved from ${expected} to ${found ?? "nothing"} during the step; nothing written`);
+  }
+}

@@ -13,6 +13,6 @@ export {
 export { findForkPoint } from "./findForkPoint.js";
 export { chainSourceOf, type ChainSource, type ChainBlock, type ChainLog, type ChainLogFilter } from "./readChain.js";
 export { invoiceEventData, type InvoiceEventData, type InvoiceEventFacts } from "./invoiceEventData.js";
-export { advisoryLeaderLock, noLeaderLock, isPGlite, INDEXER_LOCK_KEY, type LeaderLock } from "./leaderLock.js";
+export { advisoryLeaderLock, clientLeaderLock, noLeaderLock, isPGlite, INDEXER_LOCK_KEY, type LeaderLock } from "./leaderLock.js";
 export { backoffDelay, type BackoffOptions } from "./backoff.js";
-export { ReorgTooDeepError, ChainMovedError } from "./errors.js";
+export { ReorgTooDeepError, ChainMovedError, CursorMovedError } from "./errors.js";

@@ -3,8 +3,14 @@
  * advisory lock on a connection it keeps for its lifetime. When the leader's process dies its session ends and the
  * server frees the lock; the others try to take it on every poll. PGlite is one process with one connection (a
  * held connection would block every other query), so there is nothing to coordinate and no lock is taken.
+ *
+ * With the database URL the lock lives on its own `pg.Client` with an error listener: when the server ends that
+ * session (restart, `pg_terminate_backend`), the lock is known lost and taken again later. Without it, it borrows a
+ * pooled Kysely connection; pg emits an error without a listener on a checked-out client whose session the server
+ * ends, which would end the process, so pass `databaseUrl` in production.
  */
 import { sql, type Kysely } from "kysely";
+import pg from "pg";
 
 import type { Database } from "../../store/index.js";
 
@@ -98,9 +104,55 @@ export function advisoryLeaderLock(db: Kysely<Database>, key: bigint = INDEXER_L
       lock.held = false;
       try {
         await sql`select pg_advisory_unlock(${key.toString()}::bigint)`.execute(conn.conn);
+      } catch {
+        // The session is gone, and its lock with it.
       } finally {
         await conn.close();
       }
+    },
+  };
+  return lock;
+}
+
+/** The advisory lock on a dedicated `pg.Client` (see the module comment). `onLost` hears of a session that died. */
+export function clientLeaderLock(databaseUrl: string, key: bigint = INDEXER_LOCK_KEY, onLost?: (error: Error) => void): LeaderLock {
+  let client: pg.Client | undefined;
+  const lock = {
+    held: false,
+    async acquire(): Promise<boolean> {
+      if (client !== undefined && lock.held) return true;
+      const candidate = new pg.Client({ connectionString: databaseUrl });
+      candidate.on("error", (error: Error) => {
+        if (client === candidate) {
+          client = undefined;
+          lock.held = false;
+          onLost?.(error);
+        }
+        candidate.end().catch(() => undefined);
+      });
+      await candidate.connect();
+      try {
+        const result = await candidate.query<{ locked: boolean }>("select pg_try_advisory_lock($1::bigint) as locked", [key.toString()]);
+        if (result.rows[0]?.locked === true) {
+          client = candidate;
+          lock.held = true;
+          return true;
+        }
+      } catch (error) {
+        await candidate.end().catch(() => undefined);
+        throw error;
+      }
+      await candidate.end();
+      return false;
+    },
+    async release(): Promise<void> {
+      const held = client;
+      client = undefined;
+      lock.held = false;
+      if (held === undefined) return;
+      // Ending the session frees its advisory locks; an explicit unlock first is only politeness.
+      await held.query("select pg_advisory_unlock($1::bigint)", [key.toString()]).catch(() => undefined);
+      await held.end().catch(() => undefined);
     },
   };
   return lock;

@@ -16,6 +16,7 @@ import {
   indexedInvoiceById,
   insertChainBlocks,
   insertChainLogs,
+  lockChainCursor,
   invoiceKeysWithLogsFrom,
   invoicesByOnChainKeys,
   openInvoicesExpiredAt,
@@ -32,7 +33,7 @@ import {
   type OnChainInvoiceKey,
   type StoredBlock,
 } from "../../store/index.js";
-import { ChainMovedError } from "./errors.js";
+import { ChainMovedError, CursorMovedError } from "./errors.js";
 import { findForkPoint } from "./findForkPoint.js";
 import { foldInvoiceState, type FoldedInvoice, type FoldHead, type FoldLog } from "./foldInvoiceState.js";
 import { invoiceEventData } from "./invoiceEventData.js";
@@ -264,9 +265,19 @@ async function refold(
   return transitions;
 }
 
+/**
+ * Locks the cursor row and checks it is where the step started: with the leader lock only one indexer writes, and
+ * this makes sure of it even if a leader lost its lock unnoticed (a step computed from a stale cursor is dropped).
+ */
+async function expectCursor(trx: Transaction<Database>, cursorId: string, expected: bigint): Promise<void> {
+  const found = await lockChainCursor(trx, cursorId);
+  if (found !== expected) throw new CursorMovedError(expected, found);
+}
+
 /** Rolls back what the blocks above `forkBlock` changed, in one transaction. */
-async function rollBack(config: PollConfig, forkBlock: StoredBlock): Promise<number> {
+async function rollBack(config: PollConfig, forkBlock: StoredBlock, cursor: bigint): Promise<number> {
   return config.db.transaction().execute(async (trx) => {
+    await expectCursor(trx, config.cursorId, cursor);
     const keys = await deleteChainAbove(trx, config.cursorId, forkBlock.number);
     await setChainCursor(trx, config.cursorId, forkBlock.number + 1n);
     const invoices = await invoicesByOnChainKeys(trx, config.chainId, keys);
@@ -379,7 +390,7 @@ export async function pollOnce(config: PollConfig, facts: EscrowFacts | undefine
   if (fork !== undefined) {
     const block = stored.find((b) => b.number === fork) as StoredBlock;
     config.logger.error("chain reorganisation: rolling back", { forkBlock: fork.toString(), replacedFrom: (fork + 1n).toString(), newestStored: stored[0]!.number.toString() });
-    transitions += await rollBack(config, block);
+    transitions += await rollBack(config, block, cursor);
     forkBlock = fork;
     cursor = fork + 1n;
   }
@@ -420,6 +431,7 @@ export async function pollOnce(config: PollConfig, facts: EscrowFacts | undefine
   const foldHead: FoldHead = { number: to, timestamp: headBlock.timestamp, confirmations: config.confirmations };
 
   transitions += await db.transaction().execute(async (trx) => {
+    await expectCursor(trx, cursorId, cursor);
     // Logs that were not deep enough at the last step may be now: fold their invoices again too.
     const pending = config.confirmations > 1 ? await invoiceKeysWithLogsFrom(trx, cursorId, cursor - BigInt(config.confirmations)) : [];
     await insertChainLogs(trx, [...invoiceRows, ...depositRows]);

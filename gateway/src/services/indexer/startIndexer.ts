@@ -9,7 +9,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "../../store/index.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { ReorgTooDeepError } from "./errors.js";
-import { advisoryLeaderLock, INDEXER_LOCK_KEY, isPGlite, noLeaderLock, type LeaderLock } from "./leaderLock.js";
+import { advisoryLeaderLock, clientLeaderLock, INDEXER_LOCK_KEY, isPGlite, noLeaderLock, type LeaderLock } from "./leaderLock.js";
 import { pollOnce, type EscrowFacts, type IndexerLogger, type PollConfig, type PollResult } from "./pollOnce.js";
 import { chainSourceOf, type ChainSource } from "./readChain.js";
 
@@ -40,6 +40,11 @@ export interface StartIndexerOptions {
    */
   leaderLock?: "auto" | "advisory" | "none";
   lockKey?: bigint;
+  /**
+   * PostgreSQL's URL: the leader lock then takes its own connection, which survives the server ending the session
+   * (the lock is known lost and taken again). Recommended on PostgreSQL; see leaderLock.ts.
+   */
+  databaseUrl?: string;
   /** Start the background loop (default true); false leaves stepping to `runOnce()` (tests). */
   loop?: boolean;
   /** Injectable wait (tests); must resolve early when `signal` aborts. */
@@ -148,7 +153,11 @@ export function startIndexer(options: StartIndexerOptions): IndexerHandle {
       resolvedLock =
         mode === "none" || (mode === "auto" && (await isPGlite(options.db)))
           ? noLeaderLock()
-          : advisoryLeaderLock(options.db, options.lockKey ?? INDEXER_LOCK_KEY);
+          : options.databaseUrl !== undefined
+            ? clientLeaderLock(options.databaseUrl, options.lockKey ?? INDEXER_LOCK_KEY, (error) =>
+                logger.error("indexer lost its leader lock (database session ended); will try to take it again", { error: error.message }),
+              )
+            : advisoryLeaderLock(options.db, options.lockKey ?? INDEXER_LOCK_KEY);
       return resolvedLock;
     })();
     lock.catch(() => (lock = undefined));
