@@ -126,6 +126,21 @@ describe("startIndexer (in-process chain)", function () {
       expect((await events(instant, view.record.id)).map((e) => e.type)).to.deep.equal(["invoice.expired", "invoice.seen"]);
     });
 
+    it("stops watching an expired invoice's deposit address after the grace period", async function () {
+      const { indexer, invoice, row, setup, instant } = s();
+      const view = await invoice(instant, { expiresIn: 60 });
+      await networkHelpers.time.increase(3600);
+      await networkHelpers.mine(1);
+      const chainNow = async () => new Date(Number((await setup.f.escrow.runner!.provider!.getBlock("latest"))!.timestamp) * 1000);
+      const at = await chainNow();
+      const idx = indexer({ depositGraceSeconds: 600, now: () => at });
+      await catchUp(idx);
+      expect((await row(view.record.id)).status).to.equal("expired");
+      await setup.f.token.connect(setup.f.customer).transfer(view.record.depositAddress!, USD);
+      await catchUp(idx);
+      expect((await row(view.record.id)).status).to.equal("expired");
+    });
+
     it("sees an ERC-20 transfer to the deposit address (amount and sender in the event), then the payment takes over", async function () {
       const { indexer, invoice, pay, row, events, instant, setup } = s();
       const idx = indexer();

@@ -231,14 +231,20 @@ export async function openInvoicesExpiredAt(db: Db, chainId: bigint, time: bigin
   return invoicesOfChain(db, chainId).where("invoices.status", "=", "open").where("invoices.expiry", "<", time.toString()).execute();
 }
 
-/** Invoices that can still receive a deposit (open or expired, with a deposit address), for the given tokens. */
+/**
+ * Invoices whose deposit address is watched: open or expired (a late deposit still counts) with a deposit address,
+ * and an expiry at or after `expiredSince` (unix seconds), so the list does not grow with every invoice that ever
+ * expired.
+ */
 export async function depositWatchList(
   db: Db,
   chainId: bigint,
+  expiredSince: bigint,
 ): Promise<{ id: string; depositAddress: string; token: string; onChainMerchantId: bigint; invoiceNumber: bigint }[]> {
   const rows = await invoicesOfChain(db, chainId)
     .where("invoices.status", "in", ["open", "expired"])
     .where("invoices.deposit_address", "is not", null)
+    .where("invoices.expiry", ">=", expiredSince.toString())
     .execute();
   return rows.map((r) => ({
     id: r.id,

@@ -83,7 +83,11 @@ export interface PollConfig {
   logger: IndexerLogger;
   /** Wall clock for `seen_at` (default now). */
   now?: () => Date;
+  /** How long after its expiry an invoice's deposit address is still watched, seconds (default 7 days). */
+  depositGraceSeconds?: number;
 }
+
+const DEFAULT_DEPOSIT_GRACE = 7 * 24 * 3600;
 
 /** Contract facts read once per indexer (the token list is re-read when it grows). */
 export interface EscrowFacts {
@@ -291,8 +295,10 @@ async function readDeposits(
   facts: EscrowFacts,
   from: bigint,
   to: bigint,
+  head: bigint,
 ): Promise<NewChainLogRow[]> {
-  const watch = await depositWatchList(config.db, config.chainId);
+  const now = BigInt(Math.floor((config.now ?? (() => new Date()))().getTime() / 1000));
+  const watch = await depositWatchList(config.db, config.chainId, now - BigInt(config.depositGraceSeconds ?? DEFAULT_DEPOSIT_GRACE));
   const rows: NewChainLogRow[] = [];
   const erc20 = watch.filter((w) => w.token !== ZERO_ADDRESS && facts.tokens.includes(w.token));
   const byTokenAndAddress = new Map(erc20.map((w) => [`${w.token}:${w.depositAddress}`, w]));
@@ -314,7 +320,8 @@ async function readDeposits(
     }
   }
   // ETH arrives without a log: the balance of each open ETH invoice's address at `to`, read in parallel batches.
-  const eth = watch.filter((w) => w.token === ZERO_ADDRESS);
+  // Only near the head: an old block's balance needs an archive node, and a catch-up checks at its end anyway.
+  const eth = head - to < BigInt(config.reorgWindow) ? watch.filter((w) => w.token === ZERO_ADDRESS) : [];
   const balances = await inBatches(eth, 20, async (w) => ({ w, balance: await config.source.getBalance(w.depositAddress, to) }));
   let synthetic = 0;
   for (const { w, balance } of balances) {
@@ -408,7 +415,7 @@ export async function pollOnce(config: PollConfig, facts: EscrowFacts | undefine
     return block;
   });
   const { rows: invoiceRows, raw } = await readInvoiceLogs(config, newFacts, cursor, to);
-  const depositRows = await readDeposits(config, newFacts, cursor, to);
+  const depositRows = await readDeposits(config, newFacts, cursor, to, head);
 
   // Everything read must be one chain: each block's parent is the block before, the first one's parent is the
   // newest stored block, and every log's block hash is the block read (else a reorg happened while reading).

@@ -49,8 +49,10 @@ export interface StartIndexerOptions {
   loop?: boolean;
   /** Injectable wait (tests); must resolve early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Wall clock for `seen_at`. */
+  /** Wall clock for `seen_at` and the deposit grace period. */
   now?: () => Date;
+  /** How long after its expiry an invoice's deposit address is still watched, seconds (default 7 days). */
+  depositGraceSeconds?: number;
 }
 
 export interface IndexerStats {
@@ -138,6 +140,7 @@ export function startIndexer(options: StartIndexerOptions): IndexerHandle {
     reorgWindow: options.reorgWindow ?? 64,
     logger,
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.depositGraceSeconds === undefined ? {} : { depositGraceSeconds: options.depositGraceSeconds }),
   };
   const sleep = options.sleep ?? defaultSleep;
   const stopping = new AbortController();
@@ -171,7 +174,8 @@ export function startIndexer(options: StartIndexerOptions): IndexerHandle {
     const out = await pollOnce(config, facts);
     facts = out.facts;
     const r = out.result;
-    const cursorBlock = r.range?.to ?? (stats.cursorBlock !== null && r.forkBlock === undefined ? stats.cursorBlock : r.forkBlock ?? r.head);
+    // Without a range the cursor is past the head: everything up to the head is indexed.
+    const cursorBlock = r.range?.to ?? r.head;
     stats.headBlock = r.head;
     stats.cursorBlock = cursorBlock;
     stats.lagBlocks = r.head > cursorBlock ? r.head - cursorBlock : 0n;
