@@ -51,3 +51,4 @@ export { eventEnvelope, type EventEnvelope } from "./events/eventEnvelope.js";
 export * from "./events/index.js";
 export * from "./metrics/index.js";
 export * from "./webhooks/index.js";
+export * from "./indexer/index.js";

@@ -8,3 +8,4 @@ export * from "./invoices.js";
 export * from "./events.js";
 export * from "./metrics.js";
 export * from "./webhooks.js";
+export * from "./chain.js";
