@@ -12,10 +12,15 @@ import { errorResponse, type ApiLogger } from "./errors.js";
 import { registerDocsRoute } from "./routes/docs.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInvoiceRoutes } from "./routes/invoices.js";
+import { registerApiKeyRoutes } from "./routes/apiKeys.js";
+import { registerPaymentRoutes } from "./routes/payments.js";
+import { rateLimit, type RateLimitOptions } from "./rateLimit.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
   logger?: ApiLogger;
+  /** Per-key / per-IP rate limits (api/rateLimit.ts); default on with its defaults, `false` turns it off. */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export const API_VERSION = "0.1.0";
@@ -46,6 +51,8 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
 
+  if (ctx.rateLimit !== false) app.use("*", rateLimit(ctx.rateLimit ?? {}));
+
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
@@ -53,6 +60,8 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   });
   registerHealthRoutes(app, ctx.db);
   registerInvoiceRoutes(app, ctx);
+  registerPaymentRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {

@@ -48,3 +48,6 @@ export {
 export { cancelInvoice, type CancelInvoiceResult, type UnsignedTransaction } from "./invoices/cancelInvoice.js";
 export { renderInvoiceQr, QR_FORMS, type QrForm, type QrImage } from "./invoices/renderInvoiceQr.js";
 export { eventEnvelope, type EventEnvelope } from "./events/eventEnvelope.js";
+export { listApiKeys, issueApiKey, revokeOwnApiKey, ScopeEscalationError, type ApiKeyInfo } from "./apiKeys/manageApiKeys.js";
+export * from "./payments/index.js";
+export * from "./keeper/index.js";

@@ -6,3 +6,4 @@ export * from "./merchants.js";
 export * from "./apiKeys.js";
 export * from "./invoices.js";
 export * from "./events.js";
+export * from "./payments.js";
