@@ -1,10 +1,10 @@
 /**
- * Store queries of the payments slice: listing a merchant's API keys (management API) and the invoices the deposit
- * keeper watches. Other tables' writers live in their own files; these only read.
+ * Store queries of the payments slice: listing a merchant's API keys (management API), the invoices the deposit
+ * keeper watches, and the Idempotency-Key records of refunds and releases sent by the gateway.
  */
-import type { Kysely } from "kysely";
+import type { ColumnType, Kysely, Selectable } from "kysely";
 
-import type { ApiKeyRow, Database, InvoiceRow, MerchantRow } from "./schema.js";
+import type { ApiKeyRow, CreatedAt, Database, InvoiceRow, MerchantRow, NullableColumn } from "./schema.js";
 
 /** The merchant's API keys, newest first (revoked ones included: the caller shows `revoked_at`). */
 export async function listApiKeyRows(db: Kysely<Database>, merchantId: string): Promise<ApiKeyRow[]> {
@@ -59,4 +59,93 @@ export async function findDepositCandidates(db: Kysely<Database>, query: Deposit
     invoice,
     merchant: { id: invoice.merchant_id, on_chain_id: m_on_chain_id, chain_id: m_chain_id },
   }));
+}
+
+/**
+ * The `payment_requests` table (migration 0004). Declared here rather than in schema.ts, and reached through
+ * `db.withTables`, so only this slice's store knows it.
+ */
+export interface PaymentRequestsTable {
+  merchant_id: string;
+  idempotency_key: string;
+  /** SHA-256 of the canonical request (action, invoice, amount, mode). */
+  request_hash: string;
+  /** pending | sent | done */
+  state: ColumnType<string, string | undefined, string>;
+  transaction_hash: NullableColumn<string>;
+  /** The service result, JSON (bigints tagged), once done. */
+  response: NullableColumn<string>;
+  /** Why a request that had sent a transaction failed afterwards. */
+  error: NullableColumn<string>;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | undefined, Date>;
+}
+export type PaymentRequestRow = Selectable<PaymentRequestsTable>;
+
+const requests = (db: Kysely<Database>) => db.withTables<{ payment_requests: PaymentRequestsTable }>();
+
+/**
+ * Claims (merchant, key) for a new request: true if this call inserted the row (it runs the request), else the row
+ * that was there (a retry, or another request under the same key).
+ */
+export async function claimPaymentRequest(
+  db: Kysely<Database>,
+  merchantId: string,
+  key: string,
+  requestHash: string,
+): Promise<{ claimed: true } | { claimed: false; row: PaymentRequestRow }> {
+  const inserted = await requests(db)
+    .insertInto("payment_requests")
+    .values({ merchant_id: merchantId, idempotency_key: key, request_hash: requestHash })
+    .onConflict((oc) => oc.columns(["merchant_id", "idempotency_key"]).doNothing())
+    .returning("state")
+    .executeTakeFirst();
+  if (inserted !== undefined) return { claimed: true };
+  const row = await requests(db)
+    .selectFrom("payment_requests")
+    .selectAll()
+    .where("merchant_id", "=", merchantId)
+    .where("idempotency_key", "=", key)
+    .executeTakeFirstOrThrow();
+  return { claimed: false, row };
+}
+
+/** Records the hash of the transaction the request broadcast (before its receipt is awaited). */
+export async function markPaymentRequestSent(db: Kysely<Database>, merchantId: string, key: string, hash: string): Promise<void> {
+  await requests(db)
+    .updateTable("payment_requests")
+    .set({ state: "sent", transaction_hash: hash, updated_at: new Date() })
+    .where("merchant_id", "=", merchantId)
+    .where("idempotency_key", "=", key)
+    .execute();
+}
+
+/** Stores the response of a finished request. */
+export async function completePaymentRequest(db: Kysely<Database>, merchantId: string, key: string, response: string): Promise<void> {
+  await requests(db)
+    .updateTable("payment_requests")
+    .set({ state: "done", response, updated_at: new Date() })
+    .where("merchant_id", "=", merchantId)
+    .where("idempotency_key", "=", key)
+    .execute();
+}
+
+/** Records why a request failed after its transaction was broadcast (the row stays: a retry must not send again). */
+export async function failPaymentRequest(db: Kysely<Database>, merchantId: string, key: string, error: string): Promise<void> {
+  await requests(db)
+    .updateTable("payment_requests")
+    .set({ error, updated_at: new Date() })
+    .where("merchant_id", "=", merchantId)
+    .where("idempotency_key", "=", key)
+    .execute();
+}
+
+/** Forgets a request that failed before anything was broadcast, so the same key may be tried again. */
+export async function releasePaymentRequest(db: Kysely<Database>, merchantId: string, key: string): Promise<void> {
+  await requests(db)
+    .deleteFrom("payment_requests")
+    .where("merchant_id", "=", merchantId)
+    .where("idempotency_key", "=", key)
+    .where("state", "=", "pending")
+    .execute();
 }

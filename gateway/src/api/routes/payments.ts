@@ -73,6 +73,14 @@ export const PaymentResultSchema = z
   })
   .openapi("PaymentActionResult");
 
+export const PaymentIdempotencyHeaderSchema = z.object({
+  "idempotency-key": z.string().min(1).max(255).optional().openapi({
+    param: { name: "idempotency-key", in: "header" },
+    description:
+      'For mode "send": a retry under the same key and body returns the first answer (header Idempotent-Replayed: true) and never sends a second transaction; another body under it is 409 IDEMPOTENCY_CONFLICT; while the first runs, or after it sent a transaction and failed, 409 IDEMPOTENCY_KEY_IN_USE.',
+  }),
+});
+
 const security = [{ apiKey: [] }];
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
@@ -86,11 +94,12 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       path: "/v1/invoices/{id}/refund",
       summary: "Refund a paid invoice in full or in part (scope: refund)",
       description:
-        "Held or disputed payments: escrow.refund, unsigned or sent with the merchant's signer key. Settled payments: escrow.refundSettled from the merchant's own funds, unsigned only. A send is at most once per request; after a timeout, read the invoice (or the chain) before asking again.",
+        "Held or disputed payments: escrow.refund, unsigned or sent with the merchant's signer key. Settled payments: escrow.refundSettled from the merchant's own funds, unsigned only. Give an Idempotency-Key with mode send: a retry then never sends twice.",
       security,
       middleware: [requireApiKey(db, "refund"), jsonBody(MAX_BODY_BYTES)] as const,
       request: {
         params: InvoiceIdParamSchema,
+        headers: PaymentIdempotencyHeaderSchema,
         body: { required: true, content: { "application/json": { schema: RefundBodySchema } } },
       },
       responses: {
@@ -100,11 +109,14 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
     }),
     async (c) => {
       const body = c.req.valid("json");
+      const key = c.req.valid("header")["idempotency-key"];
       const result = await refundInvoice(ctx, c.get("principal").merchantId, c.req.valid("param").id, {
         mode: body.mode,
+        ...(key === undefined ? {} : { idempotencyKey: key }),
         ...(body.amount === undefined ? {} : { amount: body.amount }),
         ...(body.amountBaseUnits === undefined ? {} : { amountBaseUnits: body.amountBaseUnits }),
       });
+      if (result.replayed === true) c.header("Idempotent-Replayed", "true");
       return c.json(paymentResultJson(result), 200);
     },
   );
@@ -118,6 +130,7 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       middleware: [requireApiKey(db, "refund"), jsonBody(MAX_BODY_BYTES)] as const,
       request: {
         params: InvoiceIdParamSchema,
+        headers: PaymentIdempotencyHeaderSchema,
         body: { required: true, content: { "application/json": { schema: ReleaseBodySchema } } },
       },
       responses: {
@@ -126,9 +139,12 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       },
     }),
     async (c) => {
+      const key = c.req.valid("header")["idempotency-key"];
       const result = await releaseInvoice(ctx, c.get("principal").merchantId, c.req.valid("param").id, {
         mode: c.req.valid("json").mode,
+        ...(key === undefined ? {} : { idempotencyKey: key }),
       });
+      if (result.replayed === true) c.header("Idempotent-Replayed", "true");
       return c.json(paymentResultJson(result), 200);
     },
   );

@@ -114,3 +114,23 @@ export class ChainRejectedError extends GatewayError {
     this.reason = reason;
   }
 }
+
+/**
+ * A send under this Idempotency-Key is still running, or sent a transaction and then failed (timeout, revert): the
+ * gateway will not send again under the same key.
+ */
+export class IdempotencyKeyInUseError extends GatewayError {
+  readonly transactionHash: string | null;
+  constructor(key: string, transactionHash: string | null, error: string | null) {
+    const what =
+      transactionHash === null
+        ? "is still running"
+        : `already sent transaction ${transactionHash}${error === null ? " and has not finished" : ` and then failed (${error})`}`;
+    super(
+      "IDEMPOTENCY_KEY_IN_USE",
+      `the request under Idempotency-Key "${key}" ${what}: check the invoice on chain before asking again under a new key`,
+      { httpStatus: 409 },
+    );
+    this.transactionHash = transactionHash;
+  }
+}

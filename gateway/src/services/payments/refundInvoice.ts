@@ -17,6 +17,7 @@ import { buildUnsignedRefund, buildUnsignedRefundSettled } from "./buildUnsigned
 import { escrowOf } from "./escrowOf.js";
 import { AlreadyRefundedError, InvoiceNotPaidError, RefundSettledUnsignedOnlyError, RefundTooLargeError } from "./errors.js";
 import { paymentOnChain } from "./paymentOnChain.js";
+import { sendOnce } from "./sendOnce.js";
 import { sendWithSigner } from "./sendWithSigner.js";
 import { settledPaymentOf } from "./settledPaymentOf.js";
 import type { PaymentActionResult, PaymentSummary, RefundRequest } from "./types.js";
@@ -26,7 +27,7 @@ const MERCHANT_SENDERS = "the merchant's owner or invoice signer";
 /**
  * Refunds `request.amount` (default: all that is left) of the merchant's invoice: `unsigned` returns the
  * transactions, `send` sends a held payment's refund with the merchant's signer key and returns its hash.
- * @throws NotFoundError (also another merchant's invoice), InvalidInputError (bad amount or decimals),
+ * @throws PaymentBusyError (a send for it in flight), NotFoundError (also another merchant's invoice), InvalidInputError (bad amount or decimals),
  *   InvoiceNotPaidError, AlreadyRefundedError, RefundTooLargeError (message names what is refundable),
  *   RefundSettledUnsignedOnlyError (send on a settled payment), CHAIN_UNAVAILABLE / SENDER_* errors.
  */
@@ -35,6 +36,17 @@ export async function refundInvoice(
   merchantId: string,
   id: string,
   request: RefundRequest,
+): Promise<PaymentActionResult> {
+  if (request.mode === "unsigned") return refundInvoiceNow(ctx, merchantId, id, request, () => undefined);
+  return sendOnce(ctx, merchantId, { action: "refund", invoiceId: id, ...request }, (onSent) => refundInvoiceNow(ctx, merchantId, id, request, onSent));
+}
+
+async function refundInvoiceNow(
+  ctx: GatewayContext,
+  merchantId: string,
+  id: string,
+  request: RefundRequest,
+  onSent: (hash: string) => void,
 ): Promise<PaymentActionResult> {
   const view = await getInvoice(ctx, merchantId, id);
   const r = view.record;
@@ -77,7 +89,7 @@ export async function refundInvoice(
       };
       const transaction = buildUnsignedRefund(ctx.chain.location, merchant, r.invoiceNumber, amount);
       if (request.mode === "unsigned") return { mode: "unsigned", transactions: [transaction], summary };
-      const sent = await sendWithSigner(ctx, merchantId, id, "refund", transaction);
+      const sent = await sendWithSigner(ctx, merchantId, "refund", transaction, onSent);
       return { mode: "send", sent, summary };
     }
     case "Settled": {

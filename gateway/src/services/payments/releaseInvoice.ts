@@ -13,6 +13,7 @@ import { buildUnsignedRelease } from "./buildUnsignedTransactions.js";
 import { escrowOf } from "./escrowOf.js";
 import { ChainRejectedError, InvoiceNotPaidError, PaymentNotHeldError, ReleaseNotDueError } from "./errors.js";
 import { paymentOnChain } from "./paymentOnChain.js";
+import { sendOnce } from "./sendOnce.js";
 import { sendWithSigner } from "./sendWithSigner.js";
 import type { PaymentActionResult, PaymentSummary, ReleaseRequest } from "./types.js";
 
@@ -33,6 +34,17 @@ export async function releaseInvoice(
   merchantId: string,
   id: string,
   request: ReleaseRequest,
+): Promise<PaymentActionResult> {
+  if (request.mode === "unsigned") return releaseInvoiceNow(ctx, merchantId, id, request, () => undefined);
+  return sendOnce(ctx, merchantId, { action: "release", invoiceId: id, ...request }, (onSent) => releaseInvoiceNow(ctx, merchantId, id, request, onSent));
+}
+
+async function releaseInvoiceNow(
+  ctx: GatewayContext,
+  merchantId: string,
+  id: string,
+  request: ReleaseRequest,
+  onSent: (hash: string) => void,
 ): Promise<PaymentActionResult> {
   const view = await getInvoice(ctx, merchantId, id);
   const r = view.record;
@@ -76,7 +88,7 @@ export async function releaseInvoice(
   };
   const transaction = buildUnsignedRelease(ctx.chain.location, [id64]);
   if (request.mode === "unsigned") return { mode: "unsigned", transactions: [transaction], summary };
-  const sent = await sendWithSigner(ctx, merchantId, id, "release", transaction);
+  const sent = await sendWithSigner(ctx, merchantId, "release", transaction, onSent);
   // The escrow skips instead of reverting; a race (released or disputed in between) shows as no PaymentSettled.
   const receipt = await provider.getTransactionReceipt(sent.hash);
   const settledTopic = escrow.interface.getEvent("PaymentSettled").topicHash;

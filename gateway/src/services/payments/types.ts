@@ -47,16 +47,25 @@ export interface SentPaymentTransaction {
 }
 
 export type PaymentActionResult =
-  | { mode: "unsigned"; transactions: UnsignedTransaction[]; summary: PaymentSummary }
-  | { mode: "send"; sent: SentPaymentTransaction; summary: PaymentSummary };
+  | { mode: "unsigned"; transactions: UnsignedTransaction[]; summary: PaymentSummary; replayed?: boolean }
+  | {
+      mode: "send";
+      sent: SentPaymentTransaction;
+      summary: PaymentSummary;
+      /** True when this is the stored answer to an earlier request under the same Idempotency-Key (nothing sent now). */
+      replayed?: boolean;
+    };
 
 export interface RefundRequest {
   /** Decimal in the token's units ("2.50"); at most one of amount and amountBaseUnits; neither = all that is left. */
   amount?: string;
   amountBaseUnits?: string;
   mode: PaymentMode;
+  /** For `send`: a retry under the same key never sends a second transaction (see sendOnce). */
+  idempotencyKey?: string;
 }
 
 export interface ReleaseRequest {
   mode: PaymentMode;
+  idempotencyKey?: string;
 }
