@@ -80,6 +80,15 @@ describe("gateway API: rate limiting", function () {
       expect((await call(app, "GET", "/v1/invoices", { key: s().b.keys.read, headers: from("192.0.2.99") })).status).to.equal(200);
     });
 
+    it("does not limit in-process calls that come from no socket and carry no proxy header", async function () {
+      const app = appWith(limits());
+      for (let i = 0; i < 10; i++) {
+        const res = await call(app, "GET", "/v1/invoices", { key: s().b.keys.all });
+        expect(res.status).to.equal(200);
+        expect(res.headers.get("ratelimit-limit")).to.equal(null);
+      }
+    });
+
     it("is off with rateLimit: false (no headers, no 429)", async function () {
       const app = appWith(false);
       for (let i = 0; i < 30; i++) {

@@ -95,6 +95,7 @@ describe("gateway API: refunds and releases", function () {
         expect(first.json.sent.from).to.equal(held.signer.address);
         expect(Number(first.json.sent.gasUsed)).to.be.greaterThan(21_000);
         expect(first.json.summary).to.include({ full: false, chainStatus: "Held" });
+        if (process.env.SCANPAY_PRINT_GAS !== undefined) console.log(`refund (partial, sent): ${first.json.sent.gasUsed} gas`);
         const receipt = await setup.f.owner.provider!.getTransactionReceipt(first.json.sent.hash);
         expect(receipt?.status).to.equal(1);
         expect(receipt?.from).to.equal(held.signer.address);
@@ -119,6 +120,7 @@ describe("gateway API: refunds and releases", function () {
         expect(rest.json.summary.amount.baseUnits).to.equal("3750000");
         expect(rest.json.summary.chainStatus).to.equal("PartiallyRefunded");
         expect(rest.json.summary.full).to.equal(true);
+        if (process.env.SCANPAY_PRINT_GAS !== undefined) console.log(`refund (rest, sent): ${rest.json.sent.gasUsed} gas`);
         expect((await chainStatus(held, invoice)).status).to.equal("Refunded");
         expectError(await refund(invoice.id, { mode: "send" }), 409, "ALREADY_REFUNDED");
       });
@@ -288,6 +290,7 @@ describe("gateway API: refunds and releases", function () {
 
         const sent = await release(invoice.id, { mode: "send" });
         expect(sent.status, sent.text).to.equal(200);
+        if (process.env.SCANPAY_PRINT_GAS !== undefined) console.log(`release (sent): ${sent.json.sent.gasUsed} gas`);
         const receipt = await setup.f.owner.provider!.getTransactionReceipt(sent.json.sent.hash);
         const settled = receipt!.logs.map((log) => { try { return escrowInterface.parseLog(log); } catch { return null; } }).filter((l) => l?.name === "PaymentSettled");
         expect(settled).to.have.length(1);

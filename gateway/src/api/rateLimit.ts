@@ -7,7 +7,8 @@
  * The key bucket is found from the bearer key's id before the key is checked (no database read for a request that
  * will be refused). So that made-up key ids cannot be used to get fresh buckets, every request that ends in 401
  * takes a token from its IP's failed-authentication bucket, and once that is empty the IP's keyed requests are
- * refused too until it refills.
+ * refused too until it refills. Requests with no client address (in-process `app.request` calls: no socket, no
+ * proxy header) are not limited: the limit guards the network surface, not the embedding program.
  */
 import type { Context, MiddlewareHandler } from "hono";
 
@@ -121,14 +122,17 @@ class Buckets {
 
 const BEARER_RE = /^Bearer[ ]+(\S+)\s*$/i;
 
-/** The client's address: the proxy header's first entry if configured, else the TCP peer (node server), else "unknown". */
-function clientIp(c: Context, header: string | undefined): string {
+/**
+ * The client's address: the proxy header's first entry if configured, else the TCP peer (node server); undefined
+ * for a request that came from no socket (`app.request` / `app.fetch` called in-process).
+ */
+function clientIp(c: Context, header: string | undefined): string | undefined {
   if (header !== undefined) {
     const value = c.req.header(header)?.split(",")[0]?.trim();
     if (value !== undefined && value !== "") return value;
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+  return env?.incoming?.socket?.remoteAddress;
 }
 
 function setHeaders(c: Context, limit: BucketLimit, result: TakeResult): void {
@@ -159,6 +163,8 @@ export function rateLimit(options: RateLimitOptions = {}): MiddlewareHandler {
   return async (c, next) => {
     if (exempt.has(c.req.path)) return next();
     const ip = clientIp(c, options.ipHeader);
+    // No socket and no proxy header: the embedding program's own in-process call, not network traffic.
+    if (ip === undefined) return next();
     const bearer = BEARER_RE.exec(c.req.header("authorization") ?? "")?.[1];
     const keyId = bearer === undefined ? undefined : API_KEY_PATTERN.exec(bearer)?.[1];
     if (keyId !== undefined) {
