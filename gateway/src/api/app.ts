@@ -6,7 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 
 import { InvalidRequestError, NotFoundError } from "../errors.js";
-import type { EventFeed, GatewayContext, IndexerStats } from "../services/index.js";
+import type { EventFeed, GatewayContext, IndexerStats, WebhookSettings } from "../services/index.js";
 import type { ApiEnv } from "./auth.js";
 import { errorResponse, type ApiLogger } from "./errors.js";
 import { registerDocsRoute } from "./routes/docs.js";
@@ -16,7 +16,9 @@ import { registerInvoiceRoutes } from "./routes/invoices.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerStreamRoutes } from "./routes/stream.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
-import type { WebhookSettings } from "../services/index.js";
+import { registerApiKeyRoutes } from "./routes/apiKeys.js";
+import { registerPaymentRoutes } from "./routes/payments.js";
+import { rateLimit, type RateLimitOptions } from "./rateLimit.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
@@ -31,6 +33,8 @@ export interface ApiContext extends GatewayContext {
   metricsToken?: string;
   /** Webhook endpoint rules (e.g. `allowPrivateUrls` for a local demo); default: public https URLs only. */
   webhooks?: WebhookSettings;
+  /** Per-key / per-IP rate limits (api/rateLimit.ts); default on with its defaults, `false` turns it off. */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export const API_VERSION = "0.1.0";
@@ -61,17 +65,22 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
 
+
   app.openAPIRegistry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
     description: "API key: Authorization: Bearer sp_live_<key id>_<secret>",
   });
   registerMetricsRoute(app, ctx); // first: its middleware times every route registered after it
+  // After metrics, so 429s are counted; before the routes, so a limited request does no work.
+  if (ctx.rateLimit !== false) app.use("*", rateLimit(ctx.rateLimit ?? {}));
   registerHealthRoutes(app, ctx.db);
   registerInvoiceRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerStreamRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerPaymentRoutes(app, ctx);
+  registerApiKeyRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {

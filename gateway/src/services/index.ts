@@ -52,3 +52,6 @@ export * from "./events/index.js";
 export * from "./metrics/index.js";
 export * from "./webhooks/index.js";
 export * from "./indexer/index.js";
+export { listApiKeys, issueApiKey, revokeOwnApiKey, ScopeEscalationError, type ApiKeyInfo } from "./apiKeys/manageApiKeys.js";
+export * from "./payments/index.js";
+export * from "./keeper/index.js";

@@ -9,3 +9,4 @@ export * from "./events.js";
 export * from "./metrics.js";
 export * from "./webhooks.js";
 export * from "./chain.js";
+export * from "./payments.js";

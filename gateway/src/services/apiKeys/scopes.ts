@@ -1,5 +1,8 @@
-/** What an API key may do. `read`: look at invoices and events; `create`: create/cancel invoices; `refund`: move money back. */
-export const API_KEY_SCOPES = ["read", "create", "refund"] as const;
+/**
+ * What an API key may do. `read`: look at invoices and events; `create`: create/cancel invoices; `refund`: move money
+ * back (refund, release); `keys`: manage the merchant's API keys (only with scopes the managing key holds itself).
+ */
+export const API_KEY_SCOPES = ["read", "create", "refund", "keys"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Secrets look like `sp_live_<24 hex key id>_<43 base64url chars = 32 random bytes>`. */

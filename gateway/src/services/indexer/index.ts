@@ -1,5 +1,5 @@
 /** The chain indexer: follows the escrow's invoice events into invoice statuses, events and webhook outbox rows. */
-export { startIndexer, type StartIndexerOptions, type IndexerHandle, type IndexerStats } from "./startIndexer.js";
+export { startIndexer, type StartIndexerOptions, type IndexerHandle } from "./startIndexer.js";
 export { pollOnce, transitionEventType, type PollConfig, type PollResult, type IndexerLogger, type EscrowFacts } from "./pollOnce.js";
 export {
   foldInvoiceState,

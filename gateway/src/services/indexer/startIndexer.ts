@@ -49,6 +49,8 @@ export interface StartIndexerOptions {
   loop?: boolean;
   /** Injectable wait (tests); must resolve early when `signal` aborts. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Called after each step that changed invoices, once its transaction committed (e.g. the event feed's notify). */
+  onStep?: (result: PollResult) => void;
   /** Wall clock for `seen_at` and the deposit grace period. */
   now?: () => Date;
   /** How long after its expiry an invoice's deposit address is still watched, seconds (default 7 days). */
@@ -180,6 +182,9 @@ export function startIndexer(options: StartIndexerOptions): IndexerHandle {
     stats.cursorBlock = cursorBlock;
     stats.lagBlocks = r.head > cursorBlock ? r.head - cursorBlock : 0n;
     stats.lastPollAt = new Date();
+    // After the commit: lets live streams in this process send what the step wrote at once, without waiting for
+    // their own poll.
+    if (r.transitions > 0) options.onStep?.(r);
     return r;
   };
 

@@ -7,11 +7,13 @@ import type { Migration, MigrationProvider } from "kysely";
 import * as m0001 from "./0001_initial.js";
 import * as m0002 from "./0002_invoice_signing.js";
 import * as m0003 from "./0003_indexer_webhooks.js";
+import * as m0004 from "./0004_payment_requests.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": m0001,
   "0002_invoice_signing": m0002,
   "0003_indexer_webhooks": m0003,
+  "0004_payment_requests": m0004,
 };
 
 export const migrationProvider: MigrationProvider = {
