@@ -12,7 +12,7 @@ import type { Kysely } from "kysely";
 import { registerMerchant } from "../../../src/chain/registerMerchant.js";
 import { MerchantRegistry__factory, TestToken__factory } from "../../../typechain-types/index.js";
 import { GatewayError, ServeError } from "../errors.js";
-import { startGateway } from "../server.js";
+import { startGatewayRuntime } from "../runtime.js";
 import { API_KEY_SCOPES, connectChainView, createApiKey, linkMerchant, type MasterKeyring } from "../services/index.js";
 import { findMerchantsOnChain, openDatabase, type Database } from "../store/index.js";
 import { demoMasterKey, keyringOf, parseMasterKey } from "./masterKey.js";
@@ -83,11 +83,9 @@ class Cleanup {
   }
 }
 
-async function listen(
-  options: Parameters<typeof startGateway>[0],
-): Promise<Awaited<ReturnType<typeof startGateway>>> {
+async function listen(options: Parameters<typeof startGatewayRuntime>[0]): Promise<Awaited<ReturnType<typeof startGatewayRuntime>>> {
   try {
-    return await startGateway(options);
+    return await startGatewayRuntime(options);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new ServeError("PORT_IN_USE", `port ${options.port} is in use: pass --port <n> (0 = any free port)`);
@@ -95,6 +93,9 @@ async function listen(
     throw error;
   }
 }
+
+/** Confirmations the indexer waits for on a network, from SCANPAY_CONFIRMATIONS (default 2: a testnet's usual reorg depth). */
+export const DEFAULT_NETWORK_CONFIRMATIONS = 2;
 
 /** The local demo: see the module comment. Needs a checkout with Hardhat installed. */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
@@ -161,7 +162,24 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     const key = await createApiKey(db, { merchantId: merchant.id, scopes: API_KEY_SCOPES, label: "scanpay serve demo" });
     const view = await connectChainView({ runner: rpc, escrow: deployed.escrow, fromBlock: 0 });
 
-    const gateway = await listen({ db, keyring, chain: view, host: "127.0.0.1", port: options.port ?? DEFAULT_PORT });
+    // The demo merchant's signer key settles deposits (keeper) and sends refunds: it needs gas, as a real one would.
+    await (await rpc.getSigner(DEMO_OWNER_ACCOUNT)).sendTransaction({ to: signerKey.address, value: 10n ** 19n }).then((tx) => tx.wait());
+    const gateway = await listen({
+      db,
+      keyring,
+      chain: view,
+      provider: rpc,
+      host: "127.0.0.1",
+      port: options.port ?? DEFAULT_PORT,
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      // A local chain: nothing reorganises it, so a payment is final in its block; fast polling for the demo.
+      indexer: { confirmations: 0, pollIntervalMs: 250 },
+      webhookSender: { intervalMs: 250 },
+      keeper: { intervalMs: 1_000 },
+      feedIntervalMs: 250,
+      // The explicit development setting: webhooks to a receiver on this machine (loopback, plain http).
+      webhooks: { allowPrivateUrls: true },
+    });
     cleanup.add(() => gateway.close());
     let closed: Promise<void> | undefined;
     return {
@@ -236,6 +254,12 @@ export interface NetworkGatewayOptions {
   masterKey: string;
   port?: number;
   progress?: Progress;
+  /** Blocks the indexer waits before a payment counts (SCANPAY_CONFIRMATIONS); default DEFAULT_NETWORK_CONFIRMATIONS. */
+  confirmations?: number;
+  /** Settle deposits with the merchants' signer keys (SCANPAY_KEEPER=1); default off: it spends their gas. */
+  keeper?: boolean;
+  /** Development only (SCANPAY_ALLOW_PRIVATE_WEBHOOKS=1): webhooks to loopback/private addresses and plain http. */
+  allowPrivateWebhookUrls?: boolean;
 }
 
 export interface NetworkGateway extends ServedGateway {
@@ -268,7 +292,20 @@ export async function startNetworkGateway(options: NetworkGatewayOptions): Promi
       signer: row.signer_address,
     }));
     const view = await connectChainView({ runner: options.provider, escrow: options.escrow, fromBlock: options.startBlock ?? 0 });
-    const gateway = await listen({ db, keyring, chain: view, host: "127.0.0.1", port: options.port ?? DEFAULT_PORT });
+    const gateway = await listen({
+      db,
+      keyring,
+      chain: view,
+      provider: options.provider,
+      host: "127.0.0.1",
+      port: options.port ?? DEFAULT_PORT,
+      ...("databaseUrl" in options.database ? { databaseUrl: options.database.databaseUrl } : {}),
+      fromBlock: BigInt(options.startBlock ?? 0),
+      indexer: { confirmations: options.confirmations ?? DEFAULT_NETWORK_CONFIRMATIONS },
+      webhookSender: {},
+      keeper: options.keeper === true ? {} : false,
+      webhooks: { allowPrivateUrls: options.allowPrivateWebhookUrls === true },
+    });
     cleanup.add(() => gateway.close());
     let closed: Promise<void> | undefined;
     return {

@@ -55,6 +55,9 @@ interface ServeModule {
     masterKey: string;
     port?: number;
     progress?: (line: string) => void;
+    confirmations?: number;
+    keeper?: boolean;
+    allowPrivateWebhookUrls?: boolean;
   }): Promise<NetworkGateway>;
   linkNetworkMerchant(options: {
     provider: Context["provider"];
@@ -75,6 +78,25 @@ interface ServeModule {
 }
 
 type Database = { dataDir: string } | { databaseUrl: string };
+
+/**
+ * The network mode's loop settings, from the environment: SCANPAY_CONFIRMATIONS (blocks a payment waits before it
+ * counts; default 2), SCANPAY_KEEPER=1 (settle deposits with the merchants' signer keys, which pay the gas),
+ * SCANPAY_ALLOW_PRIVATE_WEBHOOKS=1 (development only: webhooks to loopback/private addresses and plain http).
+ */
+function networkLoops(): { confirmations?: number; keeper: boolean; allowPrivateWebhookUrls: boolean } {
+  const text = process.env.SCANPAY_CONFIRMATIONS;
+  let confirmations: number | undefined;
+  if (text !== undefined && text !== "") {
+    if (!/^\d{1,4}$/.test(text)) throw new UsageError(`SCANPAY_CONFIRMATIONS must be a whole number of blocks (0..9999), not "${text}"`);
+    confirmations = Number(text);
+  }
+  return {
+    ...(confirmations === undefined ? {} : { confirmations }),
+    keeper: process.env.SCANPAY_KEEPER === "1",
+    allowPrivateWebhookUrls: process.env.SCANPAY_ALLOW_PRIVATE_WEBHOOKS === "1",
+  };
+}
 
 /** DATABASE_URL (PostgreSQL) or PGlite in --data-dir (default $SCANPAY_HOME/gateway). */
 function networkDatabase(values: Values): Database {
@@ -177,7 +199,10 @@ const serve: CommandSpec = {
     "",
     "With --network <name> or --rpc-url <url>: serves that network's deployment (see --deployments, --escrow) for",
     "the merchants already linked in the database: DATABASE_URL (PostgreSQL) or --data-dir (PGlite, default",
-    "$SCANPAY_HOME/gateway). SCANPAY_MASTER_KEY (32 bytes, hex or base64) is required.",
+    "$SCANPAY_HOME/gateway). SCANPAY_MASTER_KEY (32 bytes, hex or base64) is required. SCANPAY_CONFIRMATIONS",
+    "(default 2) is how many blocks the indexer waits before a payment counts; SCANPAY_KEEPER=1 settles deposits",
+    "with the merchants' signer keys; SCANPAY_ALLOW_PRIVATE_WEBHOOKS=1 (development only) allows loopback webhooks.",
+    "The gateway follows the chain (indexer), sends signed webhooks and serves live status (docs/gateway.md).",
     "The gateway listens on 127.0.0.1 only: put a TLS reverse proxy in front of it to expose it.",
   ],
   options: {
@@ -278,6 +303,13 @@ const serve: CommandSpec = {
       await ctx.close();
       throw error;
     }
+    let loops: ReturnType<typeof networkLoops>;
+    try {
+      loops = networkLoops();
+    } catch (error) {
+      await ctx.close();
+      throw error;
+    }
     const gateway = await asCli(mod, () => mod.startNetworkGateway({
       provider: ctx.provider,
       escrow: deployment.escrow,
@@ -286,6 +318,7 @@ const serve: CommandSpec = {
       masterKey,
       port,
       progress: (line) => out.progress(line),
+      ...loops,
     }));
     return runUntilStopped(gateway, () => {
       const merchants = gateway.merchants.map((m) => `${m.name} (on-chain id ${m.onChainId}, gateway id ${m.id})`);
@@ -400,7 +433,7 @@ const createKeyCommand: CommandSpec = {
   summary: "create an API key for a merchant linked to the gateway (the secret is shown once)",
   positionals: [{ name: "merchantId", description: "the merchant's registry id" }],
   options: {
-    scopes: { type: "string", value: "<list>", description: "comma-separated: read, create, refund (default read,create)" },
+    scopes: { type: "string", value: "<list>", description: "comma-separated: read, create, refund, keys (default read,create)" },
     label: { type: "string", value: "<text>", description: "a note kept with the key" },
     "data-dir": DATA_DIR_OPTION,
   },
