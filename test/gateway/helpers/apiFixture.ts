@@ -32,7 +32,10 @@ let chainSetup: Promise<ChainSetup> | undefined;
 export async function chainOnce(): Promise<ChainSetup> {
   chainSetup ??= (async () => {
     const f = await networkHelpers.loadFixture(sdkFixture);
-    const chain = await connectChainView({ runner: f.owner, escrow: f.deployment.escrow });
+    const view = await connectChainView({ runner: f.owner, escrow: f.deployment.escrow });
+    // Tests move the shared chain's clock (a day for a refund window); the real view reuses a block time for 2 s,
+    // which would then date new invoices hours in the past. Read it fresh here.
+    const chain: ChainView = { ...view, blockTime: async () => BigInt((await f.owner.provider!.getBlock("latest"))!.timestamp) };
     return { f, chain };
   })();
   return chainSetup;
