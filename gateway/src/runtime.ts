@@ -31,7 +31,7 @@ export interface GatewayRuntimeOptions extends Omit<ApiContext, "eventFeed" | "i
   /** Webhook sender settings, or false. `allowPrivateUrls` comes from `webhooks` (the API's settings). */
   webhookSender?: false | Pick<WebhookSenderOptions, "intervalMs" | "concurrency" | "timeoutMs">;
   /** Deposit keeper settings, or false (default false: settling costs the merchants' signer keys gas). */
-  keeper?: false | Pick<DepositKeeperOptions, "intervalMs" | "maxBackoffMs" | "lookbackSeconds">;
+  keeper?: false | Pick<DepositKeeperOptions, "intervalMs" | "maxBackoffMs" | "lookbackSeconds" | "statuses">;
   /** Event feed poll interval, ms (default 500). The indexer on this instance also wakes it after each step. */
   feedIntervalMs?: number;
 }
@@ -88,6 +88,8 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
         keyring: api.keyring,
         provider,
         escrow: api.chain.location.escrow,
+        // With an indexer on this database (here or on the leader instance), it marks deposits `seen`.
+        ...(indexerOptions === false ? {} : { statuses: ["seen"] as const }),
         ...keeperOptions,
         logger: loopLogger,
       });

@@ -12,6 +12,7 @@ import type { Kysely } from "kysely";
 import { registerMerchant } from "../../../src/chain/registerMerchant.js";
 import { MerchantRegistry__factory, TestToken__factory } from "../../../typechain-types/index.js";
 import { GatewayError, ServeError } from "../errors.js";
+import type { RateLimitOptions } from "../api/rateLimit.js";
 import { startGatewayRuntime } from "../runtime.js";
 import { API_KEY_SCOPES, connectChainView, createApiKey, linkMerchant, type MasterKeyring } from "../services/index.js";
 import { findMerchantsOnChain, openDatabase, type Database } from "../store/index.js";
@@ -40,6 +41,8 @@ export interface LocalGatewayOptions {
   masterKey?: string;
   /** An empty PostgreSQL database to use instead of PGlite in `<dataDir>/db` (DATABASE_URL). */
   databaseUrl?: string;
+  /** The API's per-key and per-IP rate limits; default on (api/rateLimit.ts). The benchmark turns them off. */
+  rateLimit?: RateLimitOptions | false;
   progress?: Progress;
 }
 
@@ -179,6 +182,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       feedIntervalMs: 250,
       // The explicit development setting: webhooks to a receiver on this machine (loopback, plain http).
       webhooks: { allowPrivateUrls: true },
+      ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
     });
     cleanup.add(() => gateway.close());
     let closed: Promise<void> | undefined;

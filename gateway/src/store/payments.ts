@@ -33,6 +33,8 @@ export interface DepositCandidatesQuery {
   /** Only invoices whose expiry is at or after this (unix seconds): old expired invoices are not polled for ever. */
   expiryFrom: bigint;
   limit: number;
+  /** Stored statuses to consider; default open, seen and expired. */
+  statuses?: readonly string[];
 }
 
 /**
@@ -48,7 +50,7 @@ export async function findDepositCandidates(db: Kysely<Database>, query: Deposit
     .select(["merchants.on_chain_id as m_on_chain_id", "merchants.chain_id as m_chain_id"])
     .where("invoices.deposit_address", "is not", null)
     .where("invoices.signature", "is not", null)
-    .where("invoices.status", "in", ["open", "seen", "expired"])
+    .where("invoices.status", "in", [...(query.statuses ?? ["open", "seen", "expired"])])
     .where("merchants.chain_id", "=", query.chainId.toString())
     .where("invoices.expiry", ">=", query.expiryFrom.toString())
     .orderBy("invoices.expiry", "asc")

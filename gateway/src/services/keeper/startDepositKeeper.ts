@@ -40,6 +40,13 @@ export interface DepositKeeperOptions {
   lookbackSeconds?: number;
   /** Most invoices read per round; default 500. */
   roundLimit?: number;
+  /**
+   * The statuses whose deposit addresses are read each round; default open, seen and expired. With the indexer
+   * running, `["seen"]`: the indexer already finds deposits with one `eth_getLogs` per step, so the keeper reads only
+   * the addresses that received something (reading every open invoice's balance each round costs the RPC node one
+   * call per open invoice, which at a few thousand open invoices was most of the gateway's load).
+   */
+  statuses?: readonly ("open" | "seen" | "expired")[];
   /** How far back to search the sender of a deposit (blocks); default 2,000 (collectDeposits' default). */
   senderLookbackBlocks?: number;
 }
@@ -204,6 +211,7 @@ export function startDepositKeeper(options: DepositKeeperOptions): DepositKeeper
         chainId,
         expiryFrom: now - BigInt(options.lookbackSeconds ?? 7 * DAY),
         limit: options.roundLimit ?? 500,
+        ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
       });
       const wallClock = Date.now();
       const due = rows.filter(({ invoice }) => (backoff.get(invoice.id)?.until ?? 0) <= wallClock);
