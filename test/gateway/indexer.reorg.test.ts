@@ -26,7 +26,7 @@ describe("startIndexer on a chain reorganisation", function () {
       const view = await invoice(instant);
       await catchUp(idx);
       const snapshot = (await ethers.provider.send("evm_snapshot", [])) as string;
-      const first = await pay(view);
+      await pay(view);
       await networkHelpers.mine(2);
       await catchUp(idx);
       expect((await row(view.record.id)).status).to.equal("settled");
@@ -44,7 +44,8 @@ describe("startIndexer on a chain reorganisation", function () {
 
       // The replacement chain pays it again (another transaction): picked up as a new payment.
       const second = await pay(view);
-      expect(second.transactionHash).to.not.equal(first.transactionHash);
+      // After evm_revert the customer's nonce is reused, so the replacement may even carry the same hash: what matters is
+      // that the new chain's block is indexed again.
       await catchUp(idx);
       after = await row(view.record.id);
       expect(after.status).to.equal("settled");
@@ -52,9 +53,9 @@ describe("startIndexer on a chain reorganisation", function () {
       evs = await events(instant, view.record.id);
       expect(evs.map((e) => e.type)).to.deep.equal(["invoice.paid", "invoice.reverted", "invoice.paid"]);
       // The stored logs are the new chain's only.
-      const logs = await suite.db.selectFrom("chain_logs").select("transaction_hash").where("invoice_number", "=", view.record.invoiceNumber.toString()).where("on_chain_merchant_id", "=", instant.onChainId.toString()).execute();
-      expect(logs.map((l) => l.transaction_hash)).to.not.include(first.transactionHash);
+      const logs = await suite.db.selectFrom("chain_logs").select(["transaction_hash", "block_number", "block_hash"]).where("invoice_number", "=", view.record.invoiceNumber.toString()).where("on_chain_merchant_id", "=", instant.onChainId.toString()).execute();
       expect(logs.map((l) => l.transaction_hash)).to.include(second.transactionHash);
+      for (const log of logs) expect(log.block_hash).to.equal((await ethers.provider.getBlock(Number(log.block_number)))!.hash);
     });
 
     it("moves a deposit seen on the removed blocks back (invoice.reverted to open)", async function () {
