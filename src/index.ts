@@ -60,6 +60,7 @@ export { pointsBalance, type PointsBalance } from "./chain/pointsBalance.js";
 export { recoverOwnership, setRecovery } from "./chain/recovery.js";
 export { readTokenList } from "./chain/readTokenList.js";
 export { reclaimPayment } from "./chain/reclaimPayment.js";
+export { readSettledPayment, pointsToClawBackFor, type SettledPaymentFacts } from "./chain/readSettledPayment.js";
 export { refundPayment, type RefundOptions, type RefundResult } from "./chain/refundPayment.js";
 export {
   refundSettledPayment,

@@ -2,10 +2,9 @@ import { dataSlice, getBytes } from "ethers";
 
 import type { PaymentEscrow } from "../../typechain-types/index.js";
 import { type Invoice, ZERO_ADDRESS } from "../invoice/types.js";
-import { parsePaymentLog } from "../watch/parsePaymentLog.js";
 import { InvalidArgumentError, PaymentNotFoundError } from "./errors.js";
+import { pointsToClawBackFor, readSettledPayment } from "./readSettledPayment.js";
 import { connectErc20 } from "./internal/erc20.js";
-import { getLogsInRange, uintTopic } from "./internal/logs.js";
 import { providerOf, signerOf } from "./internal/runner.js";
 import { nonceAfter, readCall, sendTx } from "./internal/send.js";
 import type { TxOptions, TxResult } from "./types.js";
@@ -65,62 +64,22 @@ export async function refundSettledPayment(
   options: RefundSettledOptions = {},
 ): Promise<RefundSettledResult> {
   const { signer, address: sender } = await signerOf(escrow);
-  const provider = providerOf(escrow);
   const escrowAddress = await escrow.getAddress();
   const events = escrow.interface;
-  const topics = {
-    paid: events.getEvent("InvoicePaid").topicHash,
-    settled: events.getEvent("PaymentSettled").topicHash,
-    refunded: events.getEvent("PaymentRefunded").topicHash,
-    settledRefunded: events.getEvent("SettledPaymentRefunded").topicHash,
-  };
-  const logs = await readCall(() =>
-    getLogsInRange(
-      provider,
-      {
-        address: escrowAddress,
-        topics: [Object.values(topics), uintTopic(merchantId), uintTopic(invoiceNumber)],
-      },
-      options.fromBlock ?? 0,
-      "latest",
-    ),
-  );
-  let paid: ReturnType<typeof parsePaymentLog> | undefined;
-  let settledAmount = 0n;
-  let pointsAwarded = 0n;
-  let refundedBefore = 0n;
-  let restoredBefore = 0n;
-  for (const log of logs) {
-    if (log.removed) continue;
-    if (log.topics[0] === topics.paid) {
-      paid = parsePaymentLog(escrow, log);
-      continue;
-    }
-    const parsed = events.parseLog(log);
-    if (parsed === null) continue;
-    if (parsed.name === "PaymentSettled") {
-      settledAmount += (parsed.args.merchantAmount as bigint) + (parsed.args.fee as bigint);
-      pointsAwarded += parsed.args.pointsAwarded as bigint;
-    } else if (parsed.name === "PaymentRefunded") {
-      refundedBefore += parsed.args.amount as bigint;
-    } else if (parsed.name === "SettledPaymentRefunded") {
-      refundedBefore += parsed.args.amount as bigint;
-      restoredBefore += parsed.args.pointsRestored as bigint;
-    }
-  }
+  const paid = await readSettledPayment(escrow, merchantId, invoiceNumber, options.fromBlock ?? 0);
   if (paid === undefined) throw new PaymentNotFoundError(merchantId, invoiceNumber);
-  const amount = options.amount ?? paid.amount - refundedBefore;
+  const refundedBefore = paid.refunded;
+  const restoredBefore = paid.pointsRestored;
+  const amount = options.amount ?? paid.paid - refundedBefore;
   if (amount <= 0n) {
     throw new InvalidArgumentError("amount", `nothing is left to refund on invoice ${invoiceNumber} of merchant ${merchantId}`);
   }
-  const points =
-    options.pointsToClawBack ??
-    (settledAmount === 0n ? 0n : (pointsAwarded * (amount < settledAmount ? amount : settledAmount)) / settledAmount);
+  const points = options.pointsToClawBack ?? pointsToClawBackFor(paid, amount);
   if (points < 0n || points > 0xffffffffn) throw new InvalidArgumentError("pointsToClawBack", "pointsToClawBack must fit in 32 bits");
   let restore = options.pointsToRestore;
   if (restore === undefined) {
     restore = 0n;
-    if (amount >= paid.amount - refundedBefore) {
+    if (amount >= paid.paid - refundedBefore) {
       const redeemed =
         options.invoice?.pointsRedeem ?? (await pointsRedeemOfPayment(escrow, paid.transactionHash, merchantId, invoiceNumber));
       restore = redeemed > restoredBefore ? redeemed - restoredBefore : 0n;

@@ -5,5 +5,4 @@ export { refundInvoice } from "./refundInvoice.js";
 export { releaseInvoice } from "./releaseInvoice.js";
 export { buildUnsignedRefund, buildUnsignedRefundSettled, buildUnsignedRelease, type SettledRefundCall } from "./buildUnsignedTransactions.js";
 export { exclusiveSend, sendWithSigner } from "./sendWithSigner.js";
-export { settledPaymentOf, type SettledPaymentFacts } from "./settledPaymentOf.js";
 export { sendOnce, type SendOnceRequest } from "./sendOnce.js";

@@ -19,7 +19,7 @@ import { AlreadyRefundedError, InvoiceNotPaidError, RefundSettledUnsignedOnlyErr
 import { paymentOnChain } from "./paymentOnChain.js";
 import { sendOnce } from "./sendOnce.js";
 import { sendWithSigner } from "./sendWithSigner.js";
-import { settledPaymentOf } from "./settledPaymentOf.js";
+import { pointsToClawBackFor, readSettledPayment } from "../../../../src/chain/readSettledPayment.js";
 import type { PaymentActionResult, PaymentSummary, RefundRequest } from "./types.js";
 
 const MERCHANT_SENDERS = "the merchant's owner or invoice signer";
@@ -94,15 +94,14 @@ async function refundInvoiceNow(
     }
     case "Settled": {
       if (request.mode === "send") throw new RefundSettledUnsignedOnlyError(id);
-      const facts = await settledPaymentOf(escrow, merchant, r.invoiceNumber, r.paidBlock === null ? 0 : Number(r.paidBlock));
+      const facts = await readSettledPayment(escrow, merchant, r.invoiceNumber, r.paidBlock === null ? 0 : Number(r.paidBlock));
       if (facts === undefined) throw new InvoiceNotPaidError(id, onChain.status);
       const refundable = facts.paid - facts.refunded;
       if (refundable <= 0n) throw new AlreadyRefundedError(id);
       const amount = checkAmount(view, asked, refundable);
       const full = amount === refundable;
       const pointsToRestore = full && r.pointsRedeem > facts.pointsRestored ? r.pointsRedeem - facts.pointsRestored : 0n;
-      const basis = amount < facts.settled ? amount : facts.settled;
-      const pointsToClawBack = facts.settled === 0n ? 0n : (facts.pointsAwarded * basis) / facts.settled;
+      const pointsToClawBack = pointsToClawBackFor(facts, amount);
       const summary: PaymentSummary = {
         ...base,
         action: "refundSettled",
