@@ -9,18 +9,8 @@ import { startEventFeed, type EventFeed } from "../../gateway/src/services/index
 import { recordEvent, type Database, type StoredEvent } from "../../gateway/src/store/index.js";
 import { createInvoiceRecord } from "../../gateway/src/services/index.js";
 import { onEachBackend } from "./helpers/backends.js";
+import { merchantRow } from "./helpers/rows.js";
 
-const merchantRow = (id: string, onChainId: number) => ({
-  id,
-  chain_id: "31337",
-  on_chain_id: String(onChainId),
-  name: id,
-  signer_address: "0x0000000000000000000000000000000000000001",
-  signer_key_ciphertext: "x",
-  signer_key_iv: "x",
-  signer_key_tag: "x",
-  signer_key_master_id: "k1",
-});
 
 /** Counts the queries a Kysely instance sends; `fail` makes every query throw. */
 function counting(db: Kysely<Database>): { db: Kysely<Database>; count: () => number; fail: (on: boolean) => void } {

@@ -8,18 +8,8 @@ import { sql } from "kysely";
 import { MigrationError, openDatabase } from "../../gateway/src/store/index.js";
 import { MIGRATIONS } from "../../gateway/src/store/migrations/index.js";
 import { BACKENDS, freshDatabase, onEachBackend } from "./helpers/backends.js";
+import { merchantRow } from "./helpers/rows.js";
 
-const merchantRow = (id: string, onChainId: number) => ({
-  id,
-  chain_id: "31337",
-  on_chain_id: String(onChainId),
-  name: id,
-  signer_address: "0x0000000000000000000000000000000000000001",
-  signer_key_ciphertext: "x",
-  signer_key_iv: "x",
-  signer_key_tag: "x",
-  signer_key_master_id: "k1",
-});
 
 describe("gateway store", function () {
   describe("openDatabase", function () {

@@ -38,20 +38,10 @@ import {
   type StoredEvent,
 } from "../../gateway/src/store/index.js";
 import { onEachBackend } from "./helpers/backends.js";
+import { merchantRow } from "./helpers/rows.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhookReceiver.js";
 import { newKeyring } from "./helpers/apiFixture.js";
 
-const merchantRow = (id: string, onChainId: number) => ({
-  id,
-  chain_id: "31337",
-  on_chain_id: String(onChainId),
-  name: id,
-  signer_address: "0x0000000000000000000000000000000000000001",
-  signer_key_ciphertext: "x",
-  signer_key_iv: "x",
-  signer_key_tag: "x",
-  signer_key_master_id: "k1",
-});
 
 const S = 1000;
 

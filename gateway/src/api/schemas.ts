@@ -144,3 +144,11 @@ export const CancelResultSchema = z
 export const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
 
 export type InvoiceJson = z.infer<typeof InvoiceSchema>;
+
+/** The `security` of a route that needs an API key (the `apiKey` bearer scheme app.ts registers). */
+export const API_KEY_SECURITY = [{ apiKey: [] }];
+
+/** OpenAPI responses for error statuses: each the one error shape. */
+export function errorResponses(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
+}

@@ -1,13 +1,24 @@
 /** Service views → the API's JSON (bigints as decimal strings, or as numbers only where they fit uint32/uint40). */
 import { getAddress } from "ethers";
 
-import type { CancelInvoiceResult, InvoicePage, InvoiceView } from "../services/index.js";
+import type { CancelInvoiceResult, InvoicePage, InvoicePayloads, InvoiceView } from "../services/index.js";
 import type { InvoiceJson } from "./schemas.js";
 
 const SCANPAY_APPS = "ScanPay-aware apps (mainstream wallets do not read it)";
 
 export function invoiceLinks(id: string): InvoiceJson["links"] {
   return { png: `/v1/invoices/${id}/qr.png`, svg: `/v1/invoices/${id}/qr.svg`, checkout: `/pay/${id}` };
+}
+
+/** An open invoice's QR payloads as JSON (null when it has none), each labelled with who can pay it. */
+export function qrJson(p: InvoicePayloads | null): InvoiceJson["qr"] {
+  if (p === null) return null;
+  return {
+    deposit: p.deposit,
+    depositUnavailable: p.depositUnavailable,
+    payPacked: { uri: p.payPacked, audience: SCANPAY_APPS },
+    compact: { text: p.compact, audience: SCANPAY_APPS },
+  };
 }
 
 export function invoiceJson(view: InvoiceView): InvoiceJson {
@@ -34,15 +45,7 @@ export function invoiceJson(view: InvoiceView): InvoiceJson {
     metadata: r.metadata,
     createdAt: r.createdAt.toISOString(),
     signature: r.signature,
-    qr:
-      p === null
-        ? null
-        : {
-            deposit: p.deposit,
-            depositUnavailable: p.depositUnavailable,
-            payPacked: { uri: p.payPacked, audience: SCANPAY_APPS },
-            compact: { text: p.compact, audience: SCANPAY_APPS },
-          },
+    qr: qrJson(p),
     links: invoiceLinks(r.id),
   };
 }

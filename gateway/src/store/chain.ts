@@ -221,11 +221,6 @@ export async function invoicesByOnChainKeys(db: Db, chainId: bigint, keys: reado
   return out;
 }
 
-/** The chain's invoices in one of `statuses`. */
-export async function invoicesByStatus(db: Db, chainId: bigint, statuses: readonly string[]): Promise<IndexedInvoiceRow[]> {
-  return invoicesOfChain(db, chainId).where("invoices.status", "in", [...statuses]).execute();
-}
-
 /** Open invoices of the chain whose expiry is before `time` (unix seconds). */
 export async function openInvoicesExpiredAt(db: Db, chainId: bigint, time: bigint): Promise<IndexedInvoiceRow[]> {
   return invoicesOfChain(db, chainId).where("invoices.status", "=", "open").where("invoices.expiry", "<", time.toString()).execute();

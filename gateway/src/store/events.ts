@@ -41,8 +41,13 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** `<prefix>_<32 hex>`: a random id that says what it names (`evt_`, `we_`, `whd_`, `wha_`). */
+export function prefixedId(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
+}
+
 export function newEventId(): string {
-  return `evt_${randomUUID().replaceAll("-", "")}`;
+  return prefixedId("evt");
 }
 
 /**

@@ -5,6 +5,7 @@ export type * from "./schema.js";
 export * from "./merchants.js";
 export * from "./apiKeys.js";
 export * from "./invoices.js";
+export * from "./keyset.js";
 export * from "./events.js";
 export * from "./metrics.js";
 export * from "./webhooks.js";

@@ -1,6 +1,7 @@
 /** Store: the `invoice_counters` and `invoices` tables. */
 import { sql, type Kysely } from "kysely";
 
+import { positionOf, type KeysetPosition } from "./keyset.js";
 import type { Database, InvoiceRow, NewInvoiceRow } from "./schema.js";
 
 /**
@@ -61,12 +62,8 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return e.code === "23505" && e.constraint === constraint;
 }
 
-/** Where a page of invoices starts: after the row with this exact `created_at` (microseconds, UTC) and id. */
-export interface InvoicePosition {
-  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`, as `listInvoiceRows` returns it in `position`. */
-  createdAt: string;
-  id: string;
-}
+/** Where a page of invoices starts (see KeysetPosition). */
+export type InvoicePosition = KeysetPosition;
 
 export interface ListInvoiceRowsQuery {
   merchantId: string;
@@ -90,7 +87,7 @@ export async function listInvoiceRows(
   let q = db
     .selectFrom("invoices")
     .selectAll()
-    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position"))
+    .select(positionOf("created_at").as("position"))
     .where("merchant_id", "=", query.merchantId);
   if (query.status !== undefined) {
     const { stored, expired, now } = query.status;

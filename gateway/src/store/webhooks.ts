@@ -3,9 +3,10 @@
  * transaction) and the attempt log. Every merchant-facing query filters by merchant; the sender's queries do not
  * (it works for all merchants) and only touch what it claimed.
  */
-import { randomUUID } from "node:crypto";
-
 import { sql, type Kysely, type Transaction, type Updateable } from "kysely";
+
+import { prefixedId } from "./events.js";
+import { positionOf, type KeysetPosition } from "./keyset.js";
 
 import type {
   Database,
@@ -17,7 +18,6 @@ import type {
   WebhookEndpointsTable,
 } from "./schema.js";
 
-const hexId = (prefix: string) => `${prefix}_${randomUUID().replaceAll("-", "")}`;
 
 export async function insertWebhookEndpoint(db: Kysely<Database>, row: NewWebhookEndpointRow): Promise<WebhookEndpointRow> {
   return db.insertInto("webhook_endpoints").values(row).returningAll().executeTakeFirstOrThrow();
@@ -176,7 +176,7 @@ export async function recordDeliveryAttempt(db: Kysely<Database>, attempt: Deliv
     await trx
       .insertInto("webhook_attempts")
       .values({
-        id: hexId("wha"),
+        id: prefixedId("wha"),
         delivery_id: attempt.deliveryId,
         endpoint_id: attempt.endpointId,
         attempted_at: attempt.attemptedAt,
@@ -206,11 +206,8 @@ export async function recordDeliveryAttempt(db: Kysely<Database>, attempt: Deliv
 /** A delivery as the delivery log shows it: with its event's type and its position for keyset paging. */
 export type DeliveryLogRow = WebhookDeliveryRow & { event_type: string; position: string };
 
-/** Where a page of deliveries starts: after the row with this exact `created_at` (microseconds, UTC) and id. */
-export interface DeliveryPosition {
-  createdAt: string;
-  id: string;
-}
+/** Where a page of deliveries starts (see KeysetPosition). */
+export type DeliveryPosition = KeysetPosition;
 
 export interface ListDeliveryRowsQuery {
   merchantId: string;
@@ -226,7 +223,7 @@ function deliveryLogQuery(db: Kysely<Database>, merchantId: string, endpointId: 
     .innerJoin("events as e", "e.id", "d.event_id")
     .selectAll("d")
     .select("e.type as event_type")
-    .select(sql<string>`to_char(d.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("position"))
+    .select(positionOf("d.created_at").as("position"))
     .where("d.merchant_id", "=", merchantId)
     .where("d.endpoint_id", "=", endpointId);
 }
@@ -286,7 +283,7 @@ export async function insertDeliveryRow(
 ): Promise<WebhookDeliveryRow> {
   return db
     .insertInto("webhook_deliveries")
-    .values({ id: hexId("whd"), endpoint_id: row.endpointId, event_id: row.eventId, merchant_id: row.merchantId })
+    .values({ id: prefixedId("whd"), endpoint_id: row.endpointId, event_id: row.eventId, merchant_id: row.merchantId })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -4,7 +4,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { API_KEY_SCOPES, issueApiKey, listApiKeys, revokeOwnApiKey, type ApiKeyInfo, type GatewayContext } from "../../services/index.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import { jsonBody } from "../body.js";
-import { ErrorSchema } from "../schemas.js";
+import { API_KEY_SECURITY, errorResponses } from "../schemas.js";
 
 const MAX_BODY_BYTES = 4 * 1024;
 
@@ -36,9 +36,6 @@ export const CreateApiKeyBodySchema = z
 
 const KeyIdParamSchema = z.object({ id: z.string().max(64).openapi({ param: { name: "id", in: "path" } }) });
 
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
 
 function keyJson(key: ApiKeyInfo): z.infer<typeof ApiKeySchema> {
   return {
@@ -58,12 +55,12 @@ export function registerApiKeyRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayConte
       method: "post",
       path: "/v1/api-keys",
       summary: "Create an API key (scope: keys); the secret is in this response only",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "keys"), jsonBody(MAX_BODY_BYTES)] as const,
       request: { body: { required: true, content: { "application/json": { schema: CreateApiKeyBodySchema } } } },
       responses: {
         201: { description: "Created", content: { "application/json": { schema: CreatedApiKeySchema } } },
-        ...errors(400, 401, 403, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 413, 415, 500),
       },
     }),
     async (c) => {
@@ -81,11 +78,11 @@ export function registerApiKeyRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayConte
       method: "get",
       path: "/v1/api-keys",
       summary: "The merchant's API keys, newest first, revoked ones included; never a secret (scope: keys)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "keys")] as const,
       responses: {
         200: { description: "The keys", content: { "application/json": { schema: z.object({ apiKeys: z.array(ApiKeySchema) }).openapi("ApiKeyList") } } },
-        ...errors(401, 403, 500),
+        ...errorResponses(401, 403, 500),
       },
     }),
     async (c) => c.json({ apiKeys: (await listApiKeys(db, c.get("principal"))).map(keyJson) }, 200),
@@ -96,12 +93,12 @@ export function registerApiKeyRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayConte
       method: "delete",
       path: "/v1/api-keys/{id}",
       summary: "Revoke an API key at once (scope: keys); revoking twice is harmless",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "keys")] as const,
       request: { params: KeyIdParamSchema },
       responses: {
         200: { description: "The revoked key", content: { "application/json": { schema: ApiKeySchema } } },
-        ...errors(401, 403, 404, 500),
+        ...errorResponses(401, 403, 404, 500),
       },
     }),
     async (c) => c.json(keyJson(await revokeOwnApiKey(db, c.get("principal"), c.req.valid("param").id)), 200),

@@ -6,7 +6,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 
 import { EVENTS_MAX_LIMIT, EVENTS_MAX_TYPES, listInvoiceEvents, listMerchantEvents, type GatewayContext } from "../../services/index.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
-import { ErrorSchema, InvoiceIdParamSchema } from "../schemas.js";
+import { API_KEY_SECURITY, errorResponses, InvoiceIdParamSchema } from "../schemas.js";
 
 export const EventSchema = z
   .object({
@@ -49,9 +49,6 @@ export const ListEventsQuerySchema = z.object({
 });
 export const InvoiceEventsQuerySchema = z.object(pageParams);
 
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
 
 const asList = (value: string | string[] | undefined): string[] | undefined =>
   value === undefined ? undefined : Array.isArray(value) ? value : [value];
@@ -64,12 +61,12 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayContex
       method: "get",
       path: "/v1/events",
       summary: "The merchant's events, oldest first, after a cursor (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { query: ListEventsQuerySchema },
       responses: {
         200: { description: "A page", content: { "application/json": { schema: EventPageSchema } } },
-        ...errors(400, 401, 403, 500),
+        ...errorResponses(400, 401, 403, 500),
       },
     }),
     async (c) => {
@@ -90,12 +87,12 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayContex
       method: "get",
       path: "/v1/invoices/{id}/events",
       summary: "One invoice's events (its story), oldest first (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { params: InvoiceIdParamSchema, query: InvoiceEventsQuerySchema },
       responses: {
         200: { description: "A page", content: { "application/json": { schema: EventPageSchema } } },
-        ...errors(400, 401, 403, 404, 500),
+        ...errorResponses(400, 401, 403, 404, 500),
       },
     }),
     async (c) => {

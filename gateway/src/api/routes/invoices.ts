@@ -16,7 +16,8 @@ import { jsonBody } from "../body.js";
 import {
   CancelResultSchema,
   CreateInvoiceBodySchema,
-  ErrorSchema,
+  API_KEY_SECURITY,
+  errorResponses,
   IdempotencyHeaderSchema,
   InvoiceIdParamSchema,
   InvoicePageSchema,
@@ -29,11 +30,6 @@ import { cancelJson, invoiceJson, pageJson } from "../serialize.js";
 /** Largest accepted POST body (metadata alone may be 16 KiB). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]),
-  );
 
 export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayContext): void {
   const { db } = ctx;
@@ -43,7 +39,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       method: "post",
       path: "/v1/invoices",
       summary: "Create and sign an invoice (scope: create)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create"), jsonBody(MAX_BODY_BYTES)] as const,
       request: {
         headers: IdempotencyHeaderSchema,
@@ -52,7 +48,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       responses: {
         201: { description: "Created", content: { "application/json": { schema: InvoiceSchema } } },
         200: { description: "Replay of an earlier request with the same Idempotency-Key", content: { "application/json": { schema: InvoiceSchema } } },
-        ...errors(400, 401, 403, 409, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 409, 413, 415, 500),
       },
     }),
     async (c) => {
@@ -69,12 +65,12 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       method: "get",
       path: "/v1/invoices",
       summary: "List invoices, newest first (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { query: ListInvoicesQuerySchema },
       responses: {
         200: { description: "A page", content: { "application/json": { schema: InvoicePageSchema } } },
-        ...errors(400, 401, 403, 500),
+        ...errorResponses(400, 401, 403, 500),
       },
     }),
     async (c) => {
@@ -95,12 +91,12 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       method: "get",
       path: "/v1/invoices/{id}",
       summary: "One invoice (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { params: InvoiceIdParamSchema },
       responses: {
         200: { description: "The invoice", content: { "application/json": { schema: InvoiceSchema } } },
-        ...errors(401, 403, 404, 500),
+        ...errorResponses(401, 403, 404, 500),
       },
     }),
     async (c) => {
@@ -114,12 +110,12 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       method: "post",
       path: "/v1/invoices/{id}/cancel",
       summary: "Cancel an invoice (scope: create): marks it cancelling and returns the unsigned on-chain cancellation",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create")] as const,
       request: { params: InvoiceIdParamSchema },
       responses: {
         200: { description: "Cancelling", content: { "application/json": { schema: CancelResultSchema } } },
-        ...errors(401, 403, 404, 409, 500),
+        ...errorResponses(401, 403, 404, 409, 500),
       },
     }),
     async (c) => {
@@ -134,7 +130,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
         method: "get",
         path: `/v1/invoices/{id}/qr.${format}`,
         summary: `QR code of an open invoice as ${format.toUpperCase()} (scope: read)`,
-        security,
+        security: API_KEY_SECURITY,
         middleware: [requireApiKey(db, "read")] as const,
         request: { params: InvoiceIdParamSchema, query: QrQuerySchema },
         responses: {
@@ -142,7 +138,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
             description: "The QR image",
             content: { [format === "svg" ? "image/svg+xml" : "image/png"]: { schema: { type: "string", format: "binary" } } },
           },
-          ...errors(400, 401, 403, 404, 409, 500),
+          ...errorResponses(400, 401, 403, 404, 409, 500),
         },
       }),
       async (c) => {

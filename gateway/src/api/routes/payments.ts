@@ -13,7 +13,7 @@ import {
 } from "../../services/index.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import { jsonBody } from "../body.js";
-import { ErrorSchema, InvoiceIdParamSchema } from "../schemas.js";
+import { API_KEY_SECURITY, errorResponses, InvoiceIdParamSchema } from "../schemas.js";
 
 /** A refund or release body is a few fields. */
 const MAX_BODY_BYTES = 4 * 1024;
@@ -81,9 +81,6 @@ export const PaymentIdempotencyHeaderSchema = z.object({
   }),
 });
 
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
 
 export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayContext): void {
   const { db } = ctx;
@@ -95,7 +92,7 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       summary: "Refund a paid invoice in full or in part (scope: refund)",
       description:
         "Held or disputed payments: escrow.refund, unsigned or sent with the merchant's signer key. Settled payments: escrow.refundSettled from the merchant's own funds, unsigned only. Give an Idempotency-Key with mode send: a retry then never sends twice.",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "refund"), jsonBody(MAX_BODY_BYTES)] as const,
       request: {
         params: InvoiceIdParamSchema,
@@ -104,7 +101,7 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       },
       responses: {
         200: { description: "The refund", content: { "application/json": { schema: PaymentResultSchema } } },
-        ...errors(400, 401, 403, 404, 409, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500),
       },
     }),
     async (c) => {
@@ -126,7 +123,7 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       method: "post",
       path: "/v1/invoices/{id}/release",
       summary: "Release a held payment whose refund window has ended (scope: refund)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "refund"), jsonBody(MAX_BODY_BYTES)] as const,
       request: {
         params: InvoiceIdParamSchema,
@@ -135,7 +132,7 @@ export function registerPaymentRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       },
       responses: {
         200: { description: "The release", content: { "application/json": { schema: PaymentResultSchema } } },
-        ...errors(400, 401, 403, 404, 409, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500),
       },
     }),
     async (c) => {

@@ -31,7 +31,8 @@ import {
 import type { ApiContext } from "../app.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import type { ApiLogger } from "../errors.js";
-import { ErrorSchema, InvoiceIdParamSchema, QrPayloadsSchema } from "../schemas.js";
+import { API_KEY_SECURITY, errorResponses, InvoiceIdParamSchema, QrPayloadsSchema } from "../schemas.js";
+import { qrJson } from "../serialize.js";
 
 /** What the client waits before reconnecting, ms (sent as `retry:`). */
 export const STREAM_RETRY_MS = 2000;
@@ -90,11 +91,7 @@ const sseResponse = {
   description: "text/event-stream: `id: <seq>`, `event: <type>`, `data: <JSON>`; a `: heartbeat` comment every 15 s",
   content: { "text/event-stream": { schema: z.string() } },
 };
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
 
-const SCANPAY_APPS = "ScanPay-aware apps (mainstream wallets do not read it)";
 const HEARTBEAT = Symbol("heartbeat");
 /** Queued after the last message of a stream that ends on the server's side: written out, then the stream closes. */
 const END = Symbol("end");
@@ -179,10 +176,10 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
       method: "get",
       path: "/v1/events/stream",
       summary: "Live: every event of the merchant as it happens, as Server-Sent Events (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { headers: StreamHeadersSchema, query: MerchantStreamQuerySchema },
-      responses: { 200: sseResponse, ...errors(400, 401, 403, 500) },
+      responses: { 200: sseResponse, ...errorResponses(400, 401, 403, 500) },
     }),
     (c) => {
       const { merchantId } = c.get("principal");
@@ -205,10 +202,10 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
       method: "get",
       path: "/v1/invoices/{id}/stream",
       summary: "Live: one invoice's status, then its events, as Server-Sent Events (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { params: InvoiceIdParamSchema, headers: StreamHeadersSchema },
-      responses: { 200: sseResponse, ...errors(400, 401, 403, 404, 500) },
+      responses: { 200: sseResponse, ...errorResponses(400, 401, 403, 404, 500) },
     }),
     async (c) => {
       const { merchantId } = c.get("principal");
@@ -239,13 +236,12 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
       request: { params: InvoiceIdParamSchema },
       responses: {
         200: { description: "The checkout view", content: { "application/json": { schema: CheckoutInvoiceSchema } } },
-        ...errors(404, 500),
+        ...errorResponses(404, 500),
       },
     }),
     async (c) => {
       const v = await getCheckoutInvoice(ctx, c.req.valid("param").id);
       c.header("Access-Control-Allow-Origin", "*"); // public, no credentials: any checkout page may read it
-      const p = v.payloads;
       return c.json(
         {
           id: v.id,
@@ -256,15 +252,7 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
           token: { address: getAddress(v.token.address), symbol: v.token.symbol, decimals: v.token.decimals },
           amount: { baseUnits: v.amount.baseUnits.toString(), decimal: v.amount.decimal },
           expiresAt: Number(v.expiresAt),
-          qr:
-            p === null
-              ? null
-              : {
-                  deposit: p.deposit,
-                  depositUnavailable: p.depositUnavailable,
-                  payPacked: { uri: p.payPacked, audience: SCANPAY_APPS },
-                  compact: { text: p.compact, audience: SCANPAY_APPS },
-                },
+          qr: qrJson(v.payloads),
         },
         200,
       );
@@ -277,7 +265,7 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
       path: "/v1/public/invoices/{id}/stream",
       summary: "Live checkout status of one invoice, no key: `status` messages only ({ invoiceId, status })",
       request: { params: InvoiceIdParamSchema, headers: StreamHeadersSchema },
-      responses: { 200: sseResponse, ...errors(404, 500) },
+      responses: { 200: sseResponse, ...errorResponses(404, 500) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");

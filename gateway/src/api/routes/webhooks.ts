@@ -26,12 +26,9 @@ import {
 } from "../../services/index.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import { jsonBody } from "../body.js";
-import { ErrorSchema } from "../schemas.js";
+import { API_KEY_SECURITY, errorResponses } from "../schemas.js";
 
 const MAX_WEBHOOK_BODY_BYTES = 16 * 1024;
-const security = [{ apiKey: [] }];
-const errors = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: "Error", content: { "application/json": { schema: ErrorSchema } } }]));
 
 const EventTypesSchema = z
   .array(z.string().max(64))
@@ -149,12 +146,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "post",
       path: "/v1/webhook-endpoints",
       summary: "Create a webhook endpoint (scope: create); the response holds its signing secret, shown once",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create"), jsonBody(MAX_WEBHOOK_BODY_BYTES)] as const,
       request: { body: { required: true, content: { "application/json": { schema: CreateEndpointBodySchema } } } },
       responses: {
         201: { description: "Created", content: { "application/json": { schema: EndpointWithSecretSchema } } },
-        ...errors(400, 401, 403, 409, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 409, 413, 415, 500),
       },
     }),
     async (c) => {
@@ -168,11 +165,11 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "get",
       path: "/v1/webhook-endpoints",
       summary: "List webhook endpoints, oldest first (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       responses: {
         200: { description: "The endpoints", content: { "application/json": { schema: z.object({ endpoints: z.array(EndpointSchema) }) } } },
-        ...errors(401, 403, 500),
+        ...errorResponses(401, 403, 500),
       },
     }),
     async (c) => {
@@ -186,12 +183,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "get",
       path: "/v1/webhook-endpoints/{id}",
       summary: "One webhook endpoint (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { params: EndpointIdParamSchema },
       responses: {
         200: { description: "The endpoint", content: { "application/json": { schema: EndpointSchema } } },
-        ...errors(401, 403, 404, 500),
+        ...errorResponses(401, 403, 404, 500),
       },
     }),
     async (c) => c.json(endpointJson(await getWebhookEndpoint(ctx, c.get("principal").merchantId, c.req.valid("param").id)), 200),
@@ -202,12 +199,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "patch",
       path: "/v1/webhook-endpoints/{id}",
       summary: "Change a webhook endpoint's url, event types, enabled flag or description (scope: create)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create"), jsonBody(MAX_WEBHOOK_BODY_BYTES)] as const,
       request: { params: EndpointIdParamSchema, body: { required: true, content: { "application/json": { schema: UpdateEndpointBodySchema } } } },
       responses: {
         200: { description: "The endpoint as it is now", content: { "application/json": { schema: EndpointSchema } } },
-        ...errors(400, 401, 403, 404, 413, 415, 500),
+        ...errorResponses(400, 401, 403, 404, 413, 415, 500),
       },
     }),
     async (c) => {
@@ -221,12 +218,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "delete",
       path: "/v1/webhook-endpoints/{id}",
       summary: "Delete a webhook endpoint with its pending deliveries and delivery log (scope: create)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create")] as const,
       request: { params: EndpointIdParamSchema },
       responses: {
         200: { description: "Deleted", content: { "application/json": { schema: z.object({ id: z.string(), deleted: z.literal(true) }) } } },
-        ...errors(401, 403, 404, 500),
+        ...errorResponses(401, 403, 404, 500),
       },
     }),
     async (c) => {
@@ -241,12 +238,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "post",
       path: "/v1/webhook-endpoints/{id}/rotate-secret",
       summary: "Replace the endpoint's signing secret (scope: create); the new secret is shown once",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create")] as const,
       request: { params: EndpointIdParamSchema },
       responses: {
         200: { description: "The endpoint and its new secret", content: { "application/json": { schema: EndpointWithSecretSchema } } },
-        ...errors(401, 403, 404, 500),
+        ...errorResponses(401, 403, 404, 500),
       },
     }),
     async (c) => {
@@ -260,7 +257,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "get",
       path: "/v1/webhook-endpoints/{id}/deliveries",
       summary: "The endpoint's delivery log, newest first, each delivery with its attempts (scope: read)",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "read")] as const,
       request: { params: EndpointIdParamSchema, query: DeliveriesQuerySchema },
       responses: {
@@ -268,7 +265,7 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
           description: "A page",
           content: { "application/json": { schema: z.object({ deliveries: z.array(DeliverySchema), nextCursor: z.string().nullable() }).openapi("WebhookDeliveryPage") } },
         },
-        ...errors(400, 401, 403, 404, 500),
+        ...errorResponses(400, 401, 403, 404, 500),
       },
     }),
     async (c) => {
@@ -287,12 +284,12 @@ export function registerWebhookRoutes(app: OpenAPIHono<ApiEnv>, ctx: WebhookRout
       method: "post",
       path: "/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver",
       summary: "Send a delivery's event again to its endpoint (scope: create): a new delivery, same event id",
-      security,
+      security: API_KEY_SECURITY,
       middleware: [requireApiKey(db, "create")] as const,
       request: { params: DeliveryParamSchema },
       responses: {
         201: { description: "The new pending delivery", content: { "application/json": { schema: DeliverySchema } } },
-        ...errors(401, 403, 404, 409, 500),
+        ...errorResponses(401, 403, 404, 409, 500),
       },
     }),
     async (c) => {

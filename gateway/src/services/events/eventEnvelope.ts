@@ -3,19 +3,11 @@
  * stream. `id` is stable (receivers de-duplicate by it); `seq` orders a merchant's events (a cursor, or where a live
  * stream resumes with `Last-Event-ID`).
  */
+import type { WebhookEvent } from "../../../../src/webhooks/verifyWebhook.js";
 import type { StoredEvent } from "../../store/index.js";
 
-export interface EventEnvelope {
-  id: string;
-  /** Decimal string of the event's position in the gateway's log. */
-  seq: string;
-  type: string;
-  /** ISO 8601, UTC. */
-  createdAt: string;
-  merchantId: string;
-  invoiceId: string | null;
-  data: Record<string, unknown>;
-}
+/** The SDK's `WebhookEvent` (what `verifyWebhook` returns) is this shape: one definition for both ends. */
+export type EventEnvelope = WebhookEvent;
 
 export function eventEnvelope(event: StoredEvent): EventEnvelope {
   return {

@@ -3,6 +3,7 @@
  * status and fields (re-running a poll writes nothing new), and a reorg is handled by deleting the removed blocks'
  * logs and folding again.
  */
+import type { InvoiceStatus } from "../invoices/types.js";
 
 /** A stored log of one invoice (escrow, deposit router, or an ERC-20 Transfer to its deposit address). */
 export interface FoldLog {
@@ -35,16 +36,7 @@ export interface FoldHead {
   confirmations: number;
 }
 
-export type FoldedStatus =
-  | "open"
-  | "expired"
-  | "seen"
-  | "held"
-  | "settled"
-  | "partially_refunded"
-  | "refunded"
-  | "disputed"
-  | "cancelled";
+export type FoldedStatus = Exclude<InvoiceStatus, "cancelling">;
 
 export interface FoldedDeposit {
   /** Total received at the deposit address (since the last return), base units. */

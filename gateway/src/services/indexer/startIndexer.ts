@@ -7,6 +7,7 @@ import type { Provider } from "ethers";
 import type { Kysely } from "kysely";
 
 import type { Database } from "../../store/index.js";
+import type { IndexerStats } from "../metrics/indexerStats.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { ReorgTooDeepError } from "./errors.js";
 import { advisoryLeaderLock, clientLeaderLock, INDEXER_LOCK_KEY, isPGlite, noLeaderLock, type LeaderLock } from "./leaderLock.js";
@@ -57,16 +58,6 @@ export interface StartIndexerOptions {
   depositGraceSeconds?: number;
 }
 
-export interface IndexerStats {
-  /** Failed RPC calls so far. */
-  rpcErrors: number;
-  /** The chain's head at the last step. */
-  headBlock: bigint | null;
-  /** The last block indexed. */
-  cursorBlock: bigint | null;
-  lagBlocks: bigint | null;
-  lastPollAt: Date | null;
-}
 
 export interface IndexerHandle {
   /** Stops the loop, waits for a running step, gives the leader lock back. */

@@ -1,7 +1,8 @@
 /** Reading a merchant's invoices: one by id, or a filtered keyset page. Never another merchant's. */
 import { InvalidInputError, NotFoundError } from "../../errors.js";
-import { findInvoiceById, listInvoiceRows, type InvoicePosition } from "../../store/index.js";
+import { findInvoiceById, listInvoiceRows } from "../../store/index.js";
 import { nowOf, type GatewayContext } from "../context.js";
+import { decodeKeysetCursor, encodeKeysetCursor } from "../keysetCursor.js";
 import { getMerchant } from "../merchants/getMerchant.js";
 import { invoiceView, type InvoiceView } from "./invoiceView.js";
 import { toInvoiceRecord } from "./toInvoiceRecord.js";
@@ -40,27 +41,6 @@ export interface InvoicePage {
   nextCursor: string | null;
 }
 
-/** Cursor: base64url of JSON `[createdAt with microseconds, id]`. Opaque to clients; checked when read back. */
-function encodeCursor(position: InvoicePosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): InvoicePosition {
-  const invalid = () => new InvalidInputError("cursor", "cursor is not one this API returned");
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw invalid();
-  const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt)) throw invalid();
-  if (typeof id !== "string" || !UUID_RE.test(id)) throw invalid();
-  if (Number.isNaN(Date.parse(createdAt))) throw invalid();
-  return { createdAt, id };
-}
 
 /** The merchant's invoices, newest first, `limit` per page. */
 export async function listInvoices(ctx: GatewayContext, merchantId: string, query: ListInvoicesQuery = {}): Promise<InvoicePage> {
@@ -85,13 +65,13 @@ export async function listInvoices(ctx: GatewayContext, merchantId: string, quer
     ...(status === undefined ? {} : { status }),
     ...(query.createdFrom === undefined ? {} : { createdFrom: query.createdFrom }),
     ...(query.createdBefore === undefined ? {} : { createdBefore: query.createdBefore }),
-    ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+    ...(query.cursor === undefined ? {} : { after: decodeKeysetCursor(query.cursor, (id) => UUID_RE.test(id)) }),
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     invoices: page.map((row) => invoiceView(toInvoiceRecord(row), merchant, ctx.chain.location, now)),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.position, id: last.id }) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encodeKeysetCursor({ createdAt: last.position, id: last.id }) : null,
   };
 }

@@ -7,10 +7,10 @@ import {
   listAttemptRows,
   listDeliveryRows,
   type DeliveryLogRow,
-  type DeliveryPosition,
   type WebhookAttemptRow,
   type WebhookDeliveryRow,
 } from "../../store/index.js";
+import { decodeKeysetCursor, encodeKeysetCursor } from "../keysetCursor.js";
 import { WebhookEndpointDisabledError } from "./errors.js";
 import { merchantEndpoint } from "./manageEndpoints.js";
 import { isWebhookDeliveryId } from "./normalizeEndpointInput.js";
@@ -28,25 +28,6 @@ export interface ListWebhookDeliveriesQuery {
   limit?: number;
 }
 
-function encodeCursor(position: DeliveryPosition): string {
-  return Buffer.from(JSON.stringify([position.createdAt, position.id]), "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): DeliveryPosition {
-  const invalid = () => new InvalidInputError("cursor", "cursor is not one this API returned");
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value.length !== 2) throw invalid();
-  const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== "string" || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt)) throw invalid();
-  if (typeof id !== "string" || !isWebhookDeliveryId(id) || Number.isNaN(Date.parse(createdAt))) throw invalid();
-  return { createdAt, id };
-}
 
 function deliveryView(row: WebhookDeliveryRow, eventType: string, attempts: readonly WebhookAttemptRow[]): WebhookDeliveryView {
   return {
@@ -85,7 +66,7 @@ export async function listWebhookDeliveries(
     merchantId,
     endpointId,
     ...(query.status === undefined ? {} : { status: query.status }),
-    ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
+    ...(query.cursor === undefined ? {} : { after: decodeKeysetCursor(query.cursor, isWebhookDeliveryId) }),
     limit: limit + 1,
   });
   const page = rows.slice(0, limit);
@@ -95,7 +76,7 @@ export async function listWebhookDeliveries(
   const last = page[page.length - 1];
   return {
     deliveries: page.map((r) => deliveryView(r, r.event_type, byDelivery.get(r.id) ?? [])),
-    nextCursor: rows.length > limit && last !== undefined ? encodeCursor({ createdAt: last.position, id: last.id }) : null,
+    nextCursor: rows.length > limit && last !== undefined ? encodeKeysetCursor({ createdAt: last.position, id: last.id }) : null,
   };
 }
 

@@ -2,8 +2,6 @@
  * A merchant's webhook endpoints: create (returns the secret once), read, update, delete, rotate the secret. Every
  * operation is scoped to the merchant: another merchant's endpoint id is NOT_FOUND.
  */
-import { randomUUID } from "node:crypto";
-
 import { NotFoundError } from "../../errors.js";
 import {
   countWebhookEndpoints,
@@ -11,6 +9,7 @@ import {
   findWebhookEndpoint,
   insertWebhookEndpoint,
   listWebhookEndpointRows,
+  prefixedId,
   updateWebhookEndpointRow,
   type WebhookEndpointPatch,
   type WebhookEndpointRow,
@@ -59,7 +58,7 @@ export async function createWebhookEndpoint(
   const description = normalizeDescription(input.description ?? "");
   // Not atomic with the insert: two concurrent creations may pass one over the limit, which only bounds fan-out.
   if ((await countWebhookEndpoints(ctx.db, merchantId)) >= WEBHOOK_MAX_ENDPOINTS) throw new WebhookEndpointLimitError(WEBHOOK_MAX_ENDPOINTS);
-  const id = `we_${randomUUID().replaceAll("-", "")}`;
+  const id = prefixedId("we");
   const secret = newWebhookSecret();
   const row = await insertWebhookEndpoint(ctx.db, {
     id,
