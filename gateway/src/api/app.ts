@@ -13,12 +13,14 @@ import { registerDocsRoute } from "./routes/docs.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerInvoiceRoutes } from "./routes/invoices.js";
+import { registerMerchantRoutes } from "./routes/merchant.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import { registerStreamRoutes } from "./routes/stream.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import { registerApiKeyRoutes } from "./routes/apiKeys.js";
 import { registerPaymentRoutes } from "./routes/payments.js";
 import { rateLimit, type RateLimitOptions } from "./rateLimit.js";
+import { registerWebRoutes } from "../web/routes.js";
 
 export interface ApiContext extends GatewayContext {
   /** Where unexpected errors are logged (with their stack); default `console`. */
@@ -75,6 +77,7 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   // After metrics, so 429s are counted; before the routes, so a limited request does no work.
   if (ctx.rateLimit !== false) app.use("*", rateLimit(ctx.rateLimit ?? {}));
   registerHealthRoutes(app, ctx.db);
+  registerMerchantRoutes(app, ctx);
   registerInvoiceRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerStreamRoutes(app, ctx);
@@ -91,6 +94,7 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
     return c.json(document);
   });
   registerDocsRoute(app);
+  registerWebRoutes(app); // the pages: /pos, /pay/{id}, /dashboard (gateway/src/web)
 
   app.notFound((c) => errorResponse(c, new NotFoundError("route"), logger));
   app.onError((error, c) => errorResponse(c, error, logger));

@@ -15,9 +15,9 @@ const BEARER_RE = /^Bearer[ ]+(\S+)\s*$/i;
 /**
  * `Authorization: Bearer sp_live_...` → the key's principal (merchant + scopes) in `c.var.principal`, then the
  * scope check. 401 UNAUTHENTICATED for a missing, malformed, unknown or revoked key; 403 FORBIDDEN_SCOPE if the
- * key lacks `scope`.
+ * key lacks `scope` (no `scope`: any valid key).
  */
-export function requireApiKey(db: Kysely<Database>, scope: ApiKeyScope): MiddlewareHandler<ApiEnv> {
+export function requireApiKey(db: Kysely<Database>, scope?: ApiKeyScope): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (header === undefined) {
@@ -26,7 +26,7 @@ export function requireApiKey(db: Kysely<Database>, scope: ApiKeyScope): Middlew
     const match = BEARER_RE.exec(header);
     if (match === null) throw new UnauthenticatedError("the Authorization header must be: Bearer sp_live_...");
     const principal = await authenticate(db, match[1] as string);
-    requireScope(principal, scope);
+    if (scope !== undefined) requireScope(principal, scope);
     c.set("principal", principal);
     await next();
   };

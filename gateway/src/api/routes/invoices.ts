@@ -1,15 +1,18 @@
 /** /v1/invoices: routes parse, authorise and call a service; the rules live in the services. */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 
 import {
   cancelInvoice,
   createInvoice,
+  getCheckoutInvoice,
   getInvoice,
   listInvoices,
   renderInvoiceQr,
   type GatewayContext,
   type InvoiceStatus,
   type QrForm,
+  type QrImage,
 } from "../../services/index.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import { jsonBody } from "../body.js";
@@ -144,16 +147,43 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       async (c) => {
         const { id } = c.req.valid("param");
         const form = c.req.valid("query").form as QrForm | undefined;
-        const image = await renderInvoiceQr(ctx, c.get("principal").merchantId, id, format, form);
-        c.header("Cache-Control", "private, no-store");
-        if (image.format === "svg") {
-          c.header("Content-Type", "image/svg+xml; charset=utf-8");
-          return c.body(image.body, 200);
-        }
-        c.header("Content-Type", "image/png");
-        return c.body(image.body as Uint8Array<ArrayBuffer>, 200);
+        return qrResponse(c, await renderInvoiceQr(ctx, c.get("principal").merchantId, id, format, form));
+      },
+    );
+
+    // The same image without a key, for the checkout page and the point of sale (an <img> cannot send a key): the
+    // random invoice id is the capability, and the image shows only what the public checkout view already shows.
+    app.openapi(
+      createRoute({
+        method: "get",
+        path: `/v1/public/invoices/{id}/qr.${format}`,
+        summary: `QR code of an open invoice as ${format.toUpperCase()}, no key (checkout pages)`,
+        request: { params: InvoiceIdParamSchema, query: QrQuerySchema },
+        responses: {
+          200: {
+            description: "The QR image",
+            content: { [format === "svg" ? "image/svg+xml" : "image/png"]: { schema: { type: "string", format: "binary" } } },
+          },
+          ...errorResponses(400, 404, 409, 500),
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid("param");
+        const form = c.req.valid("query").form as QrForm | undefined;
+        const { merchantId } = await getCheckoutInvoice(ctx, id); // 404 for an unknown or malformed id
+        return qrResponse(c, await renderInvoiceQr(ctx, merchantId, id, format, form));
       },
     );
   }
+}
+
+function qrResponse(c: Context, image: QrImage): Response {
+  c.header("Cache-Control", "private, no-store");
+  if (image.format === "svg") {
+    c.header("Content-Type", "image/svg+xml; charset=utf-8");
+    return c.body(image.body, 200);
+  }
+  c.header("Content-Type", "image/png");
+  return c.body(image.body as Uint8Array<ArrayBuffer>, 200);
 }
 

@@ -41,6 +41,8 @@ export interface ChainView {
    * case-insensitively ("ETH" is the zero address). Undefined when the escrow does not accept it.
    */
   tokenInfo(tokenOrSymbol: string): Promise<ChainTokenInfo | undefined>;
+  /** Every token the escrow accepts for new payments (re-read at most every few minutes); optional for test doubles. */
+  tokens?(): Promise<ChainTokenInfo[]>;
   /**
    * The latest block's timestamp (unix seconds). The escrow judges expiry by block time, which a development chain
    * may have moved far from the wall clock (`evm_increaseTime`); optional for test doubles.

@@ -84,8 +84,22 @@ export async function connectChainView(options: ConnectChainViewOptions): Promis
     return value;
   };
 
+  const currentTokens = async (): Promise<ChainTokenInfo[]> => {
+    tokens ??= readTokens();
+    try {
+      return await tokens;
+    } catch (error) {
+      tokens = undefined; // an RPC failure is not cached
+      throw error;
+    }
+  };
+
   return {
     location,
+    async tokens() {
+      if (Date.now() - readAt > TOKEN_REFRESH_MS) tokens = undefined;
+      return currentTokens();
+    },
     async blockTime() {
       if (blockTime === undefined || Date.now() - blockTime.at > BLOCK_TIME_REUSE_MS) {
         const value = provider.getBlock("latest").then((block) => BigInt(block?.timestamp ?? 0));
@@ -126,19 +140,10 @@ export async function connectChainView(options: ConnectChainViewOptions): Promis
       return read.highest;
     },
     async tokenInfo(tokenOrSymbol) {
-      const current = async (): Promise<ChainTokenInfo[]> => {
-        tokens ??= readTokens();
-        try {
-          return await tokens;
-        } catch (error) {
-          tokens = undefined; // an RPC failure is not cached
-          throw error;
-        }
-      };
-      let matches = find(await current(), tokenOrSymbol);
+      let matches = find(await currentTokens(), tokenOrSymbol);
       if (matches.length === 0 && Date.now() - readAt > TOKEN_REFRESH_MS) {
         tokens = undefined;
-        matches = find(await current(), tokenOrSymbol);
+        matches = find(await currentTokens(), tokenOrSymbol);
       }
       if (matches.length > 1) {
         throw new InvalidInputError("token", `the symbol ${tokenOrSymbol} names several tokens: give the token's address`);
