@@ -56,7 +56,7 @@ describe("web pages", function () {
       }
       const missing = await fetch(`${suite.url}/assets/pos.000000000000.js`);
       expect(missing.status).to.equal(404);
-      expect((await missing.json()).error.code).to.equal("NOT_FOUND");
+      expect(((await missing.json()) as any).error.code).to.equal("NOT_FOUND");
     });
   });
 
@@ -64,7 +64,7 @@ describe("web pages", function () {
     it("tells any key its merchant, chain, scopes and the tokens the escrow accepts", async function () {
       const res = await fetch(`${suite.url}/v1/merchant`, { headers: { authorization: `Bearer ${suite.shop.keys.create}` } });
       expect(res.status).to.equal(200);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body.id).to.equal(suite.shop.id);
       expect(body.name).to.equal("Web Shop");
       expect(body.network).to.equal("Hardhat local");
@@ -75,7 +75,7 @@ describe("web pages", function () {
     it("answers 401 without a key", async function () {
       const res = await fetch(`${suite.url}/v1/merchant`);
       expect(res.status).to.equal(401);
-      expect((await res.json()).error.code).to.equal("UNAUTHENTICATED");
+      expect(((await res.json()) as any).error.code).to.equal("UNAUTHENTICATED");
     });
   });
 
@@ -87,7 +87,7 @@ describe("web pages", function () {
         body: JSON.stringify({ amount: "1.25", token: await suite.setup.f.token.symbol() }),
       });
       expect(created.status).to.equal(201);
-      const { id } = await created.json();
+      const { id } = (await created.json()) as { id: string };
       const svg = await fetch(`${suite.url}/v1/public/invoices/${id}/qr.svg`);
       expect(svg.status).to.equal(200);
       expect(svg.headers.get("content-type")).to.equal("image/svg+xml; charset=utf-8");
