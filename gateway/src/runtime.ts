@@ -56,6 +56,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
   };
   try {
     let indexer: IndexerHandle | undefined;
+    let webhookSender: WebhookSender | undefined;
     if (indexerOptions !== false) {
       indexer = startIndexer({
         db: api.db,
@@ -65,12 +66,15 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
         ...(fromBlock === undefined ? {} : { fromBlock }),
         ...(databaseUrl === undefined ? {} : { databaseUrl }),
         ...indexerOptions,
-        onStep: () => feed.notify(),
+        // After a step's commit: live streams and the webhook sender of this instance act on it at once.
+        onStep: () => {
+          feed.notify();
+          webhookSender?.wake();
+        },
         logger: loopLogger,
       });
       stops.push(() => indexer!.stop());
     }
-    let webhookSender: WebhookSender | undefined;
     if (senderOptions !== false) {
       webhookSender = startWebhookSender({
         db: api.db,

@@ -446,6 +446,24 @@ describe("gateway webhooks: delivery", function () {
         expect(s.stats()).to.include({ succeeded: 20, inFlight: 0 });
       });
 
+      it("wake() sends a delivery committed after the last round at once, not at the next interval (60 s here)", async function () {
+        await endpoint(A);
+        const s = sender({ now: Date.now, start: true, intervalMs: 60_000 });
+        await new Promise((r) => setTimeout(r, 200)); // the first round ran and found nothing
+        const latencies: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const before = receiver.received.length;
+          const committed = Date.now();
+          await event(A, "invoice.paid", { i });
+          s.wake();
+          await receiver.waitFor(before + 1, 5000);
+          latencies.push(receiver.received[before]!.at - committed);
+        }
+        expect(Math.max(...latencies)).to.be.lessThan(2000);
+        await s.stop();
+        expect(s.stats()).to.include({ succeeded: 5 });
+      });
+
       it("drains a backlog at full concurrency and stops cleanly", async function () {
         await endpoint(A);
         for (let i = 0; i < 30; i++) await event(A, "invoice.paid", { i });

@@ -43,6 +43,8 @@ export interface LocalGatewayOptions {
   databaseUrl?: string;
   /** The API's per-key and per-IP rate limits; default on (api/rateLimit.ts). The benchmark turns them off. */
   rateLimit?: RateLimitOptions | false;
+  /** Indexer confirmations and poll interval, webhook sender interval (the benchmark varies them); demo defaults. */
+  loops?: { confirmations?: number; indexerPollMs?: number; webhookIntervalMs?: number };
   progress?: Progress;
 }
 
@@ -176,8 +178,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       port: options.port ?? DEFAULT_PORT,
       ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
       // A local chain: nothing reorganises it, so a payment is final in its block; fast polling for the demo.
-      indexer: { confirmations: 0, pollIntervalMs: 250 },
-      webhookSender: { intervalMs: 250 },
+      indexer: { confirmations: options.loops?.confirmations ?? 0, pollIntervalMs: options.loops?.indexerPollMs ?? 250 },
+      webhookSender: { intervalMs: options.loops?.webhookIntervalMs ?? 250 },
       keeper: { intervalMs: 1_000 },
       feedIntervalMs: 250,
       // The explicit development setting: webhooks to a receiver on this machine (loopback, plain http).

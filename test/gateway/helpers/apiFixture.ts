@@ -161,22 +161,7 @@ export function useApiSuite(suite: { readonly db: Kysely<Database> }): () => Api
   };
 }
 
-/** The SDK invoice a response describes (what the signature covers). */
-export function sdkInvoiceOf(json: any) {
-  return {
-    merchantId: BigInt(json.onChainMerchantId),
-    invoiceNumber: BigInt(json.invoiceNumber),
-    token: json.token.address as string,
-    amount: BigInt(json.amount.baseUnits),
-    expiry: BigInt(json.expiresAt),
-    payer: json.payer as string,
-    pointsAward: BigInt(json.pointsAward),
-    pointsRedeem: BigInt(json.pointsRedeem),
-    orderRef: json.orderRef as string,
-    holdPeriod: BigInt(json.holdPeriod),
-    epoch: BigInt(json.epoch),
-  };
-}
+export { sdkInvoiceOf } from "./sdkInvoice.js";
 
 /** Expects the one error shape with `status` and `code`. */
 export function expectError(res: { status: number; json: any }, status: number, code: string): void {

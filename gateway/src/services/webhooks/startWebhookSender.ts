@@ -86,6 +86,11 @@ export interface WebhookSender {
   stats(): WebhookSenderStats;
   /** Pending deliveries to enabled endpoints (the /metrics gauge). */
   queueDepth(): Promise<number>;
+  /**
+   * New deliveries were just committed (the indexer's step on this instance): claim now instead of at the next
+   * interval, so a webhook leaves within milliseconds of its event rather than up to one interval later.
+   */
+  wake(): void;
 }
 
 function describeSendError(error: unknown): string {
@@ -225,6 +230,8 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
   let stopped = options.start === false;
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
+  /** A wake() came while a round was running (its claim may have missed the new rows): run again at once. */
+  let wokenWhileTicking = false;
   let failures = 0;
 
   function schedule(delay: number): void {
@@ -235,7 +242,9 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
 
   /** A slot freed: claim again at once rather than after the interval (a backlog drains at full concurrency). */
   function wake(): void {
-    if (!stopped && !ticking && inFlight < concurrency) schedule(0);
+    if (stopped) return;
+    if (ticking) wokenWhileTicking = true;
+    else if (inFlight < concurrency) schedule(0);
   }
 
   async function tick(): Promise<void> {
@@ -255,6 +264,8 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
     } finally {
       ticking = false;
     }
+    if (wokenWhileTicking && failures === 0 && inFlight < concurrency) next = 0;
+    wokenWhileTicking = false;
     schedule(next);
   }
 
@@ -269,5 +280,6 @@ export function startWebhookSender(options: WebhookSenderOptions): WebhookSender
     runOnce,
     stats: () => ({ ...totals, inFlight, loopErrors }),
     queueDepth: () => webhookQueueDepth(options.db),
+    wake,
   };
 }
