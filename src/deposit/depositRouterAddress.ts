@@ -10,7 +10,17 @@ import { DEPOSIT_ROUTER_NONCE } from "./constants.js";
  * @throws InvoiceFieldError (field `escrow`) for a malformed or zero address.
  */
 export function depositRouterAddress(escrow: string): string {
+  const known = routers.get(escrow);
+  if (known !== undefined) return known;
   const from = normalizeAddress(escrow, "escrow");
   if (/^0x0{40}$/.test(from)) throw new InvoiceFieldError("escrow", "escrow must not be the zero address");
-  return getCreateAddress({ from, nonce: DEPOSIT_ROUTER_NONCE });
+  const router = getCreateAddress({ from, nonce: DEPOSIT_ROUTER_NONCE });
+  // A service computes every deposit address of an escrow from it: remembered (RLP, keccak and two checksums each
+  // time otherwise). An application knows a handful of escrows; the bound only stops a caller feeding it garbage.
+  if (routers.size >= 256) routers.clear();
+  routers.set(escrow, router);
+  return router;
 }
+
+/** Router address by the escrow string exactly as given (only valid ones are stored). */
+const routers = new Map<string, string>();

@@ -1,7 +1,7 @@
 /**
- * Shared set-up of the browser tests (not a test file): a real headless Chromium (the Debian package, driven by
- * playwright-core; CHROMIUM_PATH overrides /usr/bin/chromium) and the whole gateway as `scanpay serve` runs it
- * (`startGatewayRuntime`: API, pages, indexer, webhook sender, keeper) on the in-process Hardhat chain with a PGlite
+ * Shared set-up of the browser tests (not a test file): a real headless Chromium (test/browser/launchChromium.ts)
+ * and the whole gateway as `scanpay serve` runs it (`startGatewayRuntime`: API, pages, indexer, webhook sender,
+ * keeper) on the in-process Hardhat chain with a PGlite
  * database, listening on 127.0.0.1. The pages are a client of the API, whose storage backends the gateway tests
  * cover; one backend is enough here. Everything started is stopped by `close()`.
  */
@@ -9,15 +9,15 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 
 import type { Kysely } from "kysely";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { startGatewayRuntime, type GatewayRuntime, type GatewayRuntimeOptions } from "../../../gateway/src/runtime.js";
 import { openDatabase, type Database } from "../../../gateway/src/store/index.js";
 import { ethers } from "../../helpers/fixture.js";
+import { launchChromium } from "../../browser/launchChromium.js";
 import { freshDatabase, type TestDatabase } from "../../gateway/helpers/backends.js";
 import { chainOnce, newKeyring, newMerchant, type ChainSetup, type TestMerchant } from "../../gateway/helpers/apiFixture.js";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 /** Screenshots and other artefacts of the browser tests (git-ignored). */
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "../../../test-artifacts/web");
 
@@ -26,13 +26,6 @@ export const VIEWPORTS = {
   phone: { width: 360, height: 740 },
   tablet: { width: 1280, height: 800 },
 } as const;
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-}
 
 export interface WebSuite {
   setup: ChainSetup;
@@ -140,3 +133,5 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" ")) }));
   });
 }
+
+export { CHROMIUM_PATH, launchChromium } from "../../browser/launchChromium.js";

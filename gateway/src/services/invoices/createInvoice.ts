@@ -8,12 +8,12 @@ import { signInvoice } from "../../../../src/invoice/signInvoice.js";
 import { INVOICE_LIMITS, MAX_INVOICE_HOLD_PERIOD, ZERO_ADDRESS } from "../../../../src/invoice/types.js";
 import { formatUnits } from "../../../../src/units/formatUnits.js";
 import { parseUnitsExact } from "../../../../src/units/parseUnitsExact.js";
-import { ChainConfigError, InvalidInputError, MerchantNotActiveError } from "../../errors.js";
-import { findInvoiceByIdempotencyKey } from "../../store/index.js";
+import { ChainConfigError, InvalidInputError, MerchantNotActiveError, MerchantNotFoundError } from "../../errors.js";
+import { findInvoiceByIdempotencyKey, findMerchantById } from "../../store/index.js";
 import type { ChainTokenInfo } from "../chain/chainView.js";
 import { nowOf, type GatewayContext } from "../context.js";
-import { getMerchant } from "../merchants/getMerchant.js";
-import { signerOf } from "../merchants/signerOf.js";
+import { signerOfRow } from "../merchants/signerOf.js";
+import { toMerchant } from "../merchants/toMerchant.js";
 import { createInvoiceRecord, replay } from "./createInvoiceRecord.js";
 import { depositAddress } from "./depositAddress.js";
 import { invoiceView, type InvoiceView } from "./invoiceView.js";
@@ -172,7 +172,10 @@ export async function createInvoice(
   idempotencyKey?: string,
 ): Promise<CreateInvoiceResult> {
   const { db, chain } = ctx;
-  const merchant = await getMerchant(db, merchantId);
+  // One read of the merchant's row: its public record and its (cached) signer both come from it.
+  const merchantRow = await findMerchantById(db, merchantId);
+  if (merchantRow === undefined) throw new MerchantNotFoundError(merchantId);
+  const merchant = toMerchant(merchantRow);
   const location = chain.location;
   if (merchant.chainId !== location.chainId) {
     throw new ChainConfigError(`merchant is linked on chain ${merchant.chainId}, the gateway reads chain ${location.chainId}`);
@@ -229,7 +232,7 @@ export async function createInvoice(
   }
   const holdPeriod = terms.holdPeriod > MAX_INVOICE_HOLD_PERIOD ? MAX_INVOICE_HOLD_PERIOD : terms.holdPeriod;
   const highestUsedOnChain = await chain.highestUsedInvoiceNumber(merchant.onChainId);
-  const signer = await signerOf(db, ctx.keyring, merchantId);
+  const signer = signerOfRow(ctx.keyring, merchantRow);
 
   const result = await createInvoiceRecord(db, {
     merchantId,
