@@ -26,7 +26,9 @@ const PAYMENTS = Number(process.env["INDEXER_BENCH"] ?? "0");
       await setup.f.token.connect(setup.f.customer).approve(setup.f.deployment.escrow, 2n ** 255n);
       const t0 = Date.now();
       const views = [];
-      for (let i = 0; i < PAYMENTS; i++) views.push(await invoice(instant, { amount: undefined, amountBaseUnits: "1" }));
+      // Each payment mines a block and moves the chain's clock a second at least: the invoices must outlive them all.
+      const expiresIn = 30 * 24 * 3600;
+      for (let i = 0; i < PAYMENTS; i++) views.push(await invoice(instant, { amount: undefined, amountBaseUnits: "1", expiresIn }));
       for (const v of views) {
         await payInvoice(setup.f.asCustomer.escrow, { invoice: v.invoice!, signature: v.record.signature! }, { check: false, tokenIndex: v.record.tokenIndex! });
       }
