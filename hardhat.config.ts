@@ -64,7 +64,21 @@ export default defineConfig({
   },
   typechain: { outDir: "typechain-types" },
   test: {
-    mocha: { timeout: 120_000 },
+    mocha: {
+      timeout: 120_000,
+      // Mocha is the last test runner (after the Solidity tests), and Hardhat waits for the event loop to drain. A
+      // test that leaks a handle (a server, a socket, a child process) would keep `npm test` alive until CI's own
+      // timeout and hide every result: one minute after the last test, the leaked resources are named and the run
+      // ends with its real exit code (set by then). The timer is unref'd, so a clean run exits at once.
+      rootHooks: {
+        afterAll() {
+          setTimeout(() => {
+            console.error(`npm test: still running a minute after the last test; leaked: ${process.getActiveResourcesInfo().join(", ")}`);
+            process.exit(process.exitCode ?? 1);
+          }, 60_000).unref();
+        },
+      },
+    },
     // `npm test` runs the default profile; `npm run test:deep` the deep one (docs/SECURITY.md states both).
     solidity: {
       profiles: {

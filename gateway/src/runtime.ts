@@ -3,8 +3,8 @@
  * webhook sender and the deposit keeper, started together and stopped in the order that loses nothing (streams
  * end first so the HTTP server can close, then the loops finish what they are doing). Any number of these may run
  * against one PostgreSQL database: the indexer leads on one instance at a time (advisory lock), webhook deliveries
- * are claimed with SKIP LOCKED, invoice numbers come from a row-locked counter, the keeper's settlements are
- * all-or-nothing on chain.
+ * are claimed with SKIP LOCKED, invoice numbers come from a row-locked counter, and the deposit keeper runs on one
+ * instance at a time (its own advisory lock).
  */
 import type { Provider } from "ethers";
 
@@ -94,6 +94,7 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
         escrow: api.chain.location.escrow,
         // With an indexer on this database (here or on the leader instance), it marks deposits `seen`.
         ...(indexerOptions === false ? {} : { statuses: ["seen"] as const }),
+        ...(databaseUrl === undefined ? {} : { databaseUrl }),
         ...keeperOptions,
         logger: loopLogger,
       });

@@ -160,7 +160,8 @@ describe("gateway deposit keeper", function () {
         },
       });
       const { logs, logger } = captureKeeperLogs();
-      const broken = startDepositKeeper({ db: suite.db, keyring: s().keyring, provider: dead, escrow: s().setup.chain.location.escrow, intervalMs: 5, maxBackoffMs: 40, logger });
+      // No lock: the suite's keeper holds it on PostgreSQL, and this one must reach the RPC to fail.
+      const broken = startDepositKeeper({ db: suite.db, keyring: s().keyring, provider: dead, escrow: s().setup.chain.location.escrow, intervalMs: 5, maxBackoffMs: 40, logger, leaderLock: "none" });
       keepers.push(broken);
       let error: unknown;
       try {
@@ -181,5 +182,29 @@ describe("gateway deposit keeper", function () {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(broken.stats().rounds).to.equal(rounds);
     });
+
+    if (suite.backendName === "PostgreSQL") {
+      // Last: it stops the suite's keeper.
+      it("runs on one instance at a time: a second keeper on the database does nothing while the first holds the lock, then takes over", async function () {
+        const { setup, keyring } = s();
+        const second = startDepositKeeper({ db: suite.db, keyring, provider: setup.f.owner.provider!, escrow: setup.chain.location.escrow, intervalMs: 3_600_000, logger: captured.logger });
+        keepers.push(second);
+        const idle = await second.runOnce();
+        expect(idle).to.deep.include({ leader: false, watched: 0, settled: [] });
+        await keeper.stop(); // the leader goes away: its session's lock is freed
+        const settledByFirst = keeper.stats().settled;
+        // Paid once the first keeper is gone (it would otherwise settle it on its own round).
+        const invoice = await invoiceFor(shop, "1.5");
+        await transfer(invoice.depositAddress!, 1_500_000n);
+        const round = await second.runOnce();
+        // Now: its lock holds a pooled connection, which must be back before the suite closes the database.
+        await second.stop();
+        expect(round.leader).to.equal(true);
+        // Settled by the second keeper (by this round or its loop's, which runOnce waits behind), never the first.
+        expect(await setup.f.escrow.isInvoiceUsed(shop.onChainId, invoice.invoiceNumber)).to.equal(true);
+        expect(second.stats().settled).to.equal(1);
+        expect(keeper.stats().settled).to.equal(settledByFirst);
+      });
+    }
   });
 });

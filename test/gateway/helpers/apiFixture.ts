@@ -30,6 +30,10 @@ let chainSetup: Promise<ChainSetup> | undefined;
 
 /** The deployment and a ChainView over it, made once per run (the chain is shared by both backends). */
 export async function chainOnce(): Promise<ChainSetup> {
+  // Other test files revert the shared chain to their own fixtures' snapshots, which may predate this deployment:
+  // a cached set-up whose escrow has no code any more is made again (loadFixture reverts to the SDK fixture).
+  const cached = await chainSetup;
+  if (cached !== undefined && (await cached.f.owner.provider!.getCode(cached.f.deployment.escrow)) === "0x") chainSetup = undefined;
   chainSetup ??= (async () => {
     const f = await networkHelpers.loadFixture(sdkFixture);
     const view = await connectChainView({ runner: f.owner, escrow: f.deployment.escrow });

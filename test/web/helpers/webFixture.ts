@@ -59,26 +59,38 @@ export async function startWebSuite(options: StartWebSuiteOptions = {}): Promise
   const setup = await chainOnce();
   const target: TestDatabase = await freshDatabase("PGlite");
   const db = await openDatabase(await target.options());
+  // A set-up that fails half-way stops what it started (a leaked database or server would keep the run alive).
+  const closeDatabase = async () => {
+    await db.destroy().catch(() => undefined);
+    await target.dispose().catch(() => undefined);
+  };
   const keyring = newKeyring();
-  const shop = await newMerchant(db, keyring, setup, "Web Shop");
-  await (await setup.f.owner.sendTransaction({ to: shop.signer.address, value: 10n ** 19n })).wait();
-  const runtime = await startGatewayRuntime({
-    db,
-    keyring,
-    chain: setup.chain,
-    provider: ethers.provider,
-    fromBlock: 0n,
-    indexer: { confirmations: options.confirmations ?? 0, pollIntervalMs: options.pollIntervalMs ?? 100 },
-    webhookSender: { intervalMs: 100 },
-    keeper: { intervalMs: 200 },
-    feedIntervalMs: 100,
-    webhooks: { allowPrivateUrls: true },
-    rateLimit: false,
-    logger: { error: (message, details) => console.error(message, details) },
-    ...options.runtime,
+  const { shop, runtime } = await (async () => {
+    const shop = await newMerchant(db, keyring, setup, "Web Shop");
+    await (await setup.f.owner.sendTransaction({ to: shop.signer.address, value: 10n ** 19n })).wait();
+    const runtime = await startGatewayRuntime({
+      db,
+      keyring,
+      chain: setup.chain,
+      provider: ethers.provider,
+      fromBlock: 0n,
+      indexer: { confirmations: options.confirmations ?? 0, pollIntervalMs: options.pollIntervalMs ?? 100 },
+      webhookSender: { intervalMs: 100 },
+      keeper: { intervalMs: 200 },
+      feedIntervalMs: 100,
+      webhooks: { allowPrivateUrls: true },
+      rateLimit: false,
+      logger: { error: (message, details) => console.error(message, details) },
+      ...options.runtime,
+    });
+    return { shop, runtime };
+  })().catch(async (error: unknown) => {
+    await closeDatabase();
+    throw error;
   });
   const browser = await launchChromium().catch(async (error: unknown) => {
     await runtime.close();
+    await closeDatabase();
     throw error;
   });
   await mkdir(ARTIFACTS_DIR, { recursive: true });

@@ -16,6 +16,8 @@ import type { Database } from "../../store/index.js";
 
 /** The advisory-lock key of the indexer ("ScanPay idx" in ASCII-ish hex; any constant the gateway owns). */
 export const INDEXER_LOCK_KEY = 0x5ca9_1d3e_0000_0001n;
+/** The deposit keeper's: one keeper at a time, so two instances never race to settle (and pay gas for) one deposit. */
+export const KEEPER_LOCK_KEY = 0x5ca9_1d3e_0000_0002n;
 
 export interface LeaderLock {
   /** Takes the lock if not held (false when another instance holds it); when held, checks it still is. */
@@ -156,4 +158,22 @@ export function clientLeaderLock(databaseUrl: string, key: bigint = INDEXER_LOCK
     },
   };
   return lock;
+}
+
+export interface LeaderLockChoice {
+  db: Kysely<Database>;
+  /** "auto" (default): an advisory lock on PostgreSQL, none on PGlite (detected); "advisory" or "none" to force. */
+  mode?: "auto" | "advisory" | "none";
+  key: bigint;
+  /** PostgreSQL's URL: the lock then lives on its own client (recommended; see the module comment). */
+  databaseUrl?: string;
+  /** Hears of a lock lost because its session ended (client lock only). */
+  onLost?: (error: Error) => void;
+}
+
+/** The lock a loop that must run on one instance at a time should take (the indexer's, the keeper's). */
+export async function chooseLeaderLock(choice: LeaderLockChoice): Promise<LeaderLock> {
+  const mode = choice.mode ?? "auto";
+  if (mode === "none" || (mode === "auto" && (await isPGlite(choice.db)))) return noLeaderLock();
+  return choice.databaseUrl !== undefined ? clientLeaderLock(choice.databaseUrl, choice.key, choice.onLost) : advisoryLeaderLock(choice.db, choice.key);
 }

@@ -10,7 +10,7 @@ import type { Database } from "../../store/index.js";
 import type { IndexerStats } from "../metrics/indexerStats.js";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { ReorgTooDeepError } from "./errors.js";
-import { advisoryLeaderLock, clientLeaderLock, INDEXER_LOCK_KEY, isPGlite, noLeaderLock, type LeaderLock } from "./leaderLock.js";
+import { chooseLeaderLock, INDEXER_LOCK_KEY, type LeaderLock } from "./leaderLock.js";
 import { pollOnce, type EscrowFacts, type IndexerLogger, type PollConfig, type PollResult } from "./pollOnce.js";
 import { chainSourceOf, type ChainSource } from "./readChain.js";
 
@@ -145,15 +145,13 @@ export function startIndexer(options: StartIndexerOptions): IndexerHandle {
 
   const lockOf = (): Promise<LeaderLock> => {
     lock ??= (async () => {
-      const mode = options.leaderLock ?? "auto";
-      resolvedLock =
-        mode === "none" || (mode === "auto" && (await isPGlite(options.db)))
-          ? noLeaderLock()
-          : options.databaseUrl !== undefined
-            ? clientLeaderLock(options.databaseUrl, options.lockKey ?? INDEXER_LOCK_KEY, (error) =>
-                logger.error("indexer lost its leader lock (database session ended); will try to take it again", { error: error.message }),
-              )
-            : advisoryLeaderLock(options.db, options.lockKey ?? INDEXER_LOCK_KEY);
+      resolvedLock = await chooseLeaderLock({
+        db: options.db,
+        key: options.lockKey ?? INDEXER_LOCK_KEY,
+        ...(options.leaderLock === undefined ? {} : { mode: options.leaderLock }),
+        ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+        onLost: (error) => logger.error("indexer lost its leader lock (database session ended); will try to take it again", { error: error.message }),
+      });
       return resolvedLock;
     })();
     lock.catch(() => (lock = undefined));

@@ -14,6 +14,7 @@ import { depositBalances } from "../../../../src/chain/depositBalances.js";
 import type { DepositSettlementInput } from "../../../../src/chain/settleDeposits.js";
 import { DepositRouter__factory, PaymentEscrow__factory } from "../../../../typechain-types/index.js";
 import { findDepositCandidates, type Database, type DepositCandidateRow } from "../../store/index.js";
+import { chooseLeaderLock, KEEPER_LOCK_KEY, type LeaderLock } from "../indexer/leaderLock.js";
 import type { MasterKeyring } from "../masterKeys.js";
 import { signerOf } from "../merchants/signerOf.js";
 
@@ -49,6 +50,14 @@ export interface DepositKeeperOptions {
   statuses?: readonly ("open" | "seen" | "expired")[];
   /** How far back to search the sender of a deposit (blocks); default 2,000 (collectDeposits' default). */
   senderLookbackBlocks?: number;
+  /**
+   * One keeper at a time across instances sharing a database, else two would race to settle one deposit and the
+   * loser would pay gas for a revert. "auto" (default): an advisory lock on PostgreSQL (its own key, apart from the
+   * indexer's), none on PGlite; "advisory" or "none" to force.
+   */
+  leaderLock?: "auto" | "advisory" | "none";
+  /** PostgreSQL's URL: the lock then takes its own connection (see indexer/leaderLock.ts). */
+  databaseUrl?: string;
 }
 
 /** One invoice the keeper settled. */
@@ -69,6 +78,8 @@ export interface KeeperFailure {
 }
 
 export interface KeeperRound {
+  /** False when another instance's keeper holds the lock: this round did nothing. */
+  leader: boolean;
   /** Invoices whose deposit addresses were read. */
   watched: number;
   /** Of those, the ones holding at least their amount. */
@@ -202,9 +213,26 @@ export function startDepositKeeper(options: DepositKeeperOptions): DepositKeeper
     return next;
   }
 
+  let lock: Promise<LeaderLock> | undefined;
+  const lockOf = (): Promise<LeaderLock> => {
+    lock ??= chooseLeaderLock({
+      db: options.db,
+      key: KEEPER_LOCK_KEY,
+      ...(options.leaderLock === undefined ? {} : { mode: options.leaderLock }),
+      ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+      onLost: (error) => logger.error("deposit keeper lost its lock (database session ended); will try to take it again", { error: error.message }),
+    });
+    lock.catch(() => (lock = undefined));
+    return lock;
+  };
+
   async function runRound(): Promise<KeeperRound> {
-    const round: KeeperRound = { watched: 0, funded: 0, settled: [], failed: [], transactions: [] };
+    const round: KeeperRound = { leader: true, watched: 0, funded: 0, settled: [], failed: [], transactions: [] };
     try {
+      if (!(await (await lockOf()).acquire())) {
+        round.leader = false;
+        return round;
+      }
       const { chainId, router } = await chainFacts();
       const now = await nowSeconds();
       const rows = await findDepositCandidates(options.db, {
@@ -281,6 +309,7 @@ export function startDepositKeeper(options: DepositKeeperOptions): DepositKeeper
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       await running;
+      if (lock !== undefined) await (await lock.catch(() => undefined))?.release();
     },
     runOnce,
     stats: () => ({ ...stats }),
