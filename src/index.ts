@@ -104,6 +104,7 @@ export {
 } from "./chain/collectDeposits.js";
 export { depositBalances, type DepositBalance, type DepositBalanceQuery } from "./chain/depositBalances.js";
 export { payWithAuthorization, type AuthorizationPaymentResult } from "./chain/payWithAuthorization.js";
+export { readAuthorizationDomain } from "./chain/readAuthorizationDomain.js";
 export { returnDeposit, type ReturnDepositResult } from "./chain/returnDeposit.js";
 export { settleDeposit, type SettleDepositOptions } from "./chain/settleDeposit.js";
 export {

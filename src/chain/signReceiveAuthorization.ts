@@ -1,12 +1,13 @@
-import { Contract, Signature, type Signer } from "ethers";
+import { Signature, type Signer } from "ethers";
 
 import type { BuildReceiveAuthorizationOptions } from "../authorization/buildReceiveAuthorization.js";
 import { buildReceiveAuthorization } from "../authorization/buildReceiveAuthorization.js";
 import type { AuthorizationTokenDomain, ReceiveAuthorization } from "../authorization/types.js";
 import { normalizeInvoice } from "../invoice/normalizeInvoice.js";
 import type { EscrowLocation, Invoice } from "../invoice/types.js";
-import { InvalidArgumentError, RunnerError, ScanPayContractError, UnexpectedError } from "./errors.js";
+import { RunnerError } from "./errors.js";
 import { readCall } from "./internal/send.js";
+import { readAuthorizationDomain } from "./readAuthorizationDomain.js";
 
 /** Options of `signReceiveAuthorization`. */
 export interface SignReceiveAuthorizationOptions extends BuildReceiveAuthorizationOptions {
@@ -16,12 +17,6 @@ export interface SignReceiveAuthorizationOptions extends BuildReceiveAuthorizati
    */
   tokenDomain?: Partial<AuthorizationTokenDomain>;
 }
-
-const DOMAIN_ABI = [
-  "function name() view returns (string)",
-  "function version() view returns (string)",
-  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
-];
 
 /**
  * The payer's side of a gasless payment: builds the `ReceiveWithAuthorization` for `invoice`
@@ -39,33 +34,13 @@ export async function signReceiveAuthorization(
   options: SignReceiveAuthorizationOptions = {},
 ): Promise<ReceiveAuthorization> {
   const normalized = normalizeInvoice(invoice);
-  let { name, version } = options.tokenDomain ?? {};
-  if (name === undefined || version === undefined) {
-    const provider = signer.provider;
-    if (provider === null) throw new RunnerError("NO_PROVIDER", "the signer has no provider to read the token's name and version");
-    const token = new Contract(normalized.token, DOMAIN_ABI, provider);
-    // EIP-5267 first (OpenZeppelin's EIP712 has it), then FiatToken's name() / version().
-    const domain = await readCall(() => token.getFunction("eip712Domain")() as Promise<{ name: string; version: string }>).catch(() => undefined);
-    if (domain !== undefined) {
-      name ??= domain.name;
-      version ??= domain.version;
-    }
-    const read = async (field: "name" | "version", given: string | undefined): Promise<string> => {
-      if (given !== undefined) return given;
-      try {
-        return await readCall(() => token.getFunction(field)() as Promise<string>);
-      } catch (error) {
-        if (error instanceof ScanPayContractError || error instanceof UnexpectedError) {
-          throw new InvalidArgumentError(
-            "tokenDomain",
-            `token ${normalized.token} has no readable ${field}(): give options.tokenDomain.${field} (its EIP-712 domain ${field})`,
-          );
-        }
-        throw error;
-      }
-    };
-    [name, version] = await Promise.all([read("name", name), read("version", version)]);
+  const given = options.tokenDomain ?? {};
+  const provider = signer.provider;
+  if ((given.name === undefined || given.version === undefined) && provider === null) {
+    throw new RunnerError("NO_PROVIDER", "the signer has no provider to read the token's name and version");
   }
+  // Given whole, nothing is read (readAuthorizationDomain returns it as is).
+  const { name, version } = await readAuthorizationDomain(provider as NonNullable<typeof provider>, normalized.token, given);
   const from = await signer.getAddress();
   const typed = buildReceiveAuthorization(normalized, location, from, { name, version }, options);
   const raw = await readCall(() => signer.signTypedData(typed.domain, typed.types, typed.message));

@@ -303,7 +303,7 @@ describe("gateway API: live status streams", function () {
         expect(res.headers.get("access-control-allow-origin")).to.equal("*");
         const text = await res.text();
         const json = JSON.parse(text);
-        expect(Object.keys(json).sort()).to.deep.equal(["amount", "chainId", "escrow", "expiresAt", "id", "merchantName", "qr", "status", "token"]);
+        expect(Object.keys(json).sort()).to.deep.equal(["amount", "chainId", "escrow", "expiresAt", "id", "invoiceNumber", "merchantName", "pointsAward", "qr", "status", "token", "transactionHash"]);
         expect(json).to.deep.include({ id: a1, status: "open", merchantName: "Shop A", amount: { baseUnits: "2500000", decimal: "2.5" } });
         expect(json.token).to.deep.equal({ address: setup.f.tokenAddress, symbol, decimals: 6 });
         expect(json.qr.deposit.uri).to.match(/^ethereum:/);

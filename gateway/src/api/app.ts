@@ -19,6 +19,10 @@ import { registerStreamRoutes } from "./routes/stream.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 import { registerApiKeyRoutes } from "./routes/apiKeys.js";
 import { registerPaymentRoutes } from "./routes/payments.js";
+import { registerPublicPaymentRoutes } from "./routes/publicPayment.js";
+import { registerReportRoutes } from "./routes/reports.js";
+import { registerExportRoutes } from "./routes/exports.js";
+import { registerInvoiceDeliveryRoutes } from "./routes/invoiceDeliveries.js";
 import { rateLimit, type RateLimitOptions } from "./rateLimit.js";
 import { registerWebRoutes } from "../web/routes.js";
 
@@ -37,6 +41,11 @@ export interface ApiContext extends GatewayContext {
   webhooks?: WebhookSettings;
   /** Per-key / per-IP rate limits (api/rateLimit.ts); default on with its defaults, `false` turns it off. */
   rateLimit?: RateLimitOptions | false;
+  /**
+   * The gateway's public address (`https://pay.example.com`, no trailing path) for the links it encodes, such as
+   * the `checkout` QR form; default the request's origin (right unless a proxy rewrites the host).
+   */
+  publicBaseUrl?: string;
 }
 
 export const API_VERSION = "0.1.0";
@@ -83,7 +92,11 @@ export function createApp(ctx: ApiContext): OpenAPIHono<ApiEnv> {
   registerStreamRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerPaymentRoutes(app, ctx);
+  registerPublicPaymentRoutes(app, ctx);
   registerApiKeyRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
+  registerInvoiceDeliveryRoutes(app, ctx);
   // Generated once, on first request (not with doc31, whose failure path would send the generator's error out).
   let document: unknown;
   app.get("/openapi.json", (c) => {

@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 
-import { INVOICE_STATUSES, LIST_MAX_LIMIT, MAX_EXPIRES_IN, QR_FORMS } from "../services/index.js";
+import { INVOICE_STATUSES, LIST_MAX_LIMIT, LIST_MAX_SEARCH, MAX_EXPIRES_IN, QR_FORMS } from "../services/index.js";
 
 const UINT32_MAX = 2 ** 32 - 1;
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be an address (0x + 40 hex)");
@@ -124,12 +124,18 @@ export const ListInvoicesQuerySchema = z.object({
   status: z.enum(INVOICE_STATUSES).optional(),
   createdFrom: z.iso.datetime({ offset: true }).optional().openapi({ description: "Created at or after (ISO 8601)." }),
   createdBefore: z.iso.datetime({ offset: true }).optional().openapi({ description: "Created before (ISO 8601)." }),
+  q: z.string().max(LIST_MAX_SEARCH).optional().openapi({
+    example: "order-1042",
+    description: "Search: the order reference text contains it (case-insensitive; % and _ are literal), or it is exactly the invoice number, id, 0x orderRef, or the payer's address.",
+  }),
   cursor: z.string().max(200).optional().openapi({ description: "nextCursor of the previous page." }),
   limit: z.coerce.number().int().min(1).max(LIST_MAX_LIMIT).optional().openapi({ description: "1..100, default 20." }),
 });
 
 export const QrQuerySchema = z.object({
-  form: z.enum(QR_FORMS).optional().openapi({ description: "Default: deposit (payPacked when the invoice has no deposit form)." }),
+  form: z.enum(QR_FORMS).optional().openapi({
+    description: "Default: deposit (payPacked when the invoice has no deposit form). checkout: the https link of the hosted checkout page /pay/{id}.",
+  }),
 });
 
 export const CancelResultSchema = z

@@ -16,6 +16,7 @@ import type { RateLimitOptions } from "../api/rateLimit.js";
 import { startGatewayRuntime } from "../runtime.js";
 import { API_KEY_SCOPES, connectChainView, createApiKey, linkMerchant, type MasterKeyring } from "../services/index.js";
 import { findMerchantsOnChain, openDatabase, type Database } from "../store/index.js";
+import { deployAuthorizationToken, type DemoAuthorizationToken } from "./authorizationToken.js";
 import { demoMasterKey, keyringOf, parseMasterKey } from "./masterKey.js";
 import { hasHardhat, startLocalChain, type LocalChain } from "./localChain.js";
 
@@ -29,6 +30,8 @@ export const DEMO_MERCHANT_NAME = "Demo Shop";
 /** Node accounts of the demo merchant (hardhat's default mnemonic; 0-3 are the deployment's roles). */
 export const DEMO_OWNER_ACCOUNT = 4;
 export const DEMO_PAYOUT_ACCOUNT = 5;
+/** Node accounts that hold the demo USDC (a wallet imported with one of their keys can pay by one signature). */
+export const DEMO_CUSTOMER_ACCOUNTS = [6, 7, 8, 9] as const;
 
 export type Progress = (line: string) => void;
 
@@ -66,7 +69,15 @@ export interface LocalGateway extends ServedGateway {
   registry: string;
   merchant: { id: string; onChainId: bigint; name: string; owner: string; payout: string; signer: string };
   token: { symbol: string; address: string; decimals: number };
+  /** The demo USDC (EIP-3009; deployer account 0, allowed by the admin account 1): 1,000 to each demo customer. */
+  authorizationToken: DemoAuthorizationToken;
   apiKey: string;
+  /** A terminal key (scope `create` only): what a point of sale device signs in with. */
+  terminalKey: string;
+  /** The point of sale signed in with the terminal key: `<url>/pos#key=<terminalKey>`. */
+  posUrl: string;
+  /** The dashboard signed in with the all-scope key: `<url>/dashboard#key=<apiKey>`. */
+  dashboardUrl: string;
   /** Where the demo master key lives, or undefined when it came from SCANPAY_MASTER_KEY. */
   masterKeyFile?: string;
 }
@@ -139,6 +150,9 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
     progress(`Deploying the contracts (deploy/ scripts) to ${chain.url}...`);
     const deployed = await deployLocal(rpc, path.join(dataDir, "deployments"));
+    // A USDC-like EIP-3009 token too, so the checkout page's one-signature payment can be shown (docs/web-checkout.md).
+    const customers = await Promise.all(DEMO_CUSTOMER_ACCOUNTS.map(async (index) => (await rpc.getSigner(index)).address));
+    const authorizationToken = await deployAuthorizationToken(await rpc.getSigner(0), await rpc.getSigner(1), deployed.escrow, customers);
 
     progress("Registering the demo merchant...");
     const ownerSigner = await rpc.getSigner(DEMO_OWNER_ACCOUNT);
@@ -165,6 +179,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     cleanup.add(() => db.destroy());
     const merchant = await linkMerchant(db, keyring, { chainId, onChainId, name: DEMO_MERCHANT_NAME, signerKey: signerKey.privateKey });
     const key = await createApiKey(db, { merchantId: merchant.id, scopes: API_KEY_SCOPES, label: "scanpay serve demo" });
+    const terminalKey = await createApiKey(db, { merchantId: merchant.id, scopes: ["create"], label: "scanpay serve demo terminal" });
     const view = await connectChainView({ runner: rpc, escrow: deployed.escrow, fromBlock: 0 });
 
     // The demo merchant's signer key settles deposits (keeper) and sends refunds: it needs gas, as a real one would.
@@ -198,7 +213,12 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       dataDir,
       merchant: { id: merchant.id, onChainId, name: DEMO_MERCHANT_NAME, owner: ownerSigner.address, payout, signer: signerKey.address },
       token: { symbol, address: deployed.testToken, decimals: Number(decimals) },
+      authorizationToken,
       apiKey: key.secret,
+      terminalKey: terminalKey.secret,
+      // The key in the fragment: never sent to a server, and the page takes it out of the address bar.
+      posUrl: `${gateway.url}/pos#key=${terminalKey.secret}`,
+      dashboardUrl: `${gateway.url}/dashboard#key=${key.secret}`,
       ...(masterKeyFile === undefined ? {} : { masterKeyFile }),
       get died() {
         return chain.died;

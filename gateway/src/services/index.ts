@@ -42,6 +42,7 @@ export {
   INVOICE_STATUSES,
   LIST_DEFAULT_LIMIT,
   LIST_MAX_LIMIT,
+  LIST_MAX_SEARCH,
   type InvoicePage,
   type ListInvoicesQuery,
 } from "./invoices/readInvoices.js";
@@ -55,3 +56,5 @@ export * from "./indexer/index.js";
 export { listApiKeys, issueApiKey, revokeOwnApiKey, ScopeEscalationError, type ApiKeyInfo } from "./apiKeys/manageApiKeys.js";
 export * from "./payments/index.js";
 export * from "./keeper/index.js";
+export * from "./reports/index.js";
+export * from "./checkout/index.js";

@@ -11,3 +11,5 @@ export * from "./metrics.js";
 export * from "./webhooks.js";
 export * from "./chain.js";
 export * from "./payments.js";
+export * from "./reports.js";
+export * from "./relayClaims.js";

@@ -82,6 +82,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
         ...(q.status === undefined ? {} : { status: q.status as InvoiceStatus }),
         ...(q.createdFrom === undefined ? {} : { createdFrom: new Date(q.createdFrom) }),
         ...(q.createdBefore === undefined ? {} : { createdBefore: new Date(q.createdBefore) }),
+        ...(q.q === undefined ? {} : { search: q.q }),
         ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
         ...(q.limit === undefined ? {} : { limit: q.limit }),
       });
@@ -147,7 +148,7 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
       async (c) => {
         const { id } = c.req.valid("param");
         const form = c.req.valid("query").form as QrForm | undefined;
-        return qrResponse(c, await renderInvoiceQr(ctx, c.get("principal").merchantId, id, format, form));
+        return qrResponse(c, await renderInvoiceQr(ctx, c.get("principal").merchantId, id, format, form, publicBaseUrlOf(ctx, c)));
       },
     );
 
@@ -171,10 +172,15 @@ export function registerInvoiceRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCont
         const { id } = c.req.valid("param");
         const form = c.req.valid("query").form as QrForm | undefined;
         const { merchantId } = await getCheckoutInvoice(ctx, id); // 404 for an unknown or malformed id
-        return qrResponse(c, await renderInvoiceQr(ctx, merchantId, id, format, form));
+        return qrResponse(c, await renderInvoiceQr(ctx, merchantId, id, format, form, publicBaseUrlOf(ctx, c)));
       },
     );
   }
+}
+
+/** The gateway's public address for links it encodes: the configured one, else this request's origin. */
+function publicBaseUrlOf(ctx: GatewayContext & { publicBaseUrl?: string }, c: Context): string {
+  return ctx.publicBaseUrl ?? new URL(c.req.url).origin;
 }
 
 function qrResponse(c: Context, image: QrImage): Response {

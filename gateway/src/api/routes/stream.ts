@@ -84,6 +84,9 @@ export const CheckoutInvoiceSchema = z
     amount: z.object({ baseUnits: z.string(), decimal: z.string().nullable() }),
     expiresAt: z.number().int().openapi({ description: "Unix seconds." }),
     qr: QrPayloadsSchema.nullable().openapi({ description: "What the QR code encodes; null unless the invoice is open." }),
+    invoiceNumber: z.string().openapi({ description: "The invoice's number with the merchant (a receipt shows it)." }),
+    pointsAward: z.number().int().openapi({ description: "Loyalty points the payment earns." }),
+    transactionHash: z.string().nullable().openapi({ description: "The paying transaction once the gateway saw it; null before." }),
   })
   .openapi("CheckoutInvoice");
 
@@ -253,6 +256,9 @@ export function registerStreamRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext):
           amount: { baseUnits: v.amount.baseUnits.toString(), decimal: v.amount.decimal },
           expiresAt: Number(v.expiresAt),
           qr: qrJson(v.payloads),
+          invoiceNumber: v.invoiceNumber.toString(),
+          pointsAward: Number(v.pointsAward),
+          transactionHash: v.transactionHash,
         },
         200,
       );

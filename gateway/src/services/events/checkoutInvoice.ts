@@ -29,6 +29,12 @@ export interface CheckoutInvoice {
   expiresAt: bigint;
   /** While open: what the QR code encodes. */
   payloads: InvoicePayloads | null;
+  /** The invoice's number with the merchant (what a receipt shows). */
+  invoiceNumber: bigint;
+  /** Loyalty points the payer earns with this payment. */
+  pointsAward: bigint;
+  /** The paying transaction, once the indexer saw it (the receipt's link). */
+  transactionHash: string | null;
 }
 
 /** The checkout view of an invoice by id alone; NOT_FOUND for an unknown (or malformed) id. */
@@ -50,6 +56,9 @@ export async function getCheckoutInvoice(ctx: GatewayContext, id: string): Promi
     amount: { baseUnits: r.amount, decimal: view.amountDecimal },
     expiresAt: r.expiry,
     payloads: view.payloads,
+    invoiceNumber: r.invoiceNumber,
+    pointsAward: r.pointsAward,
+    transactionHash: r.paidTransaction,
   };
 }
 

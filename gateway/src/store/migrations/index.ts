@@ -8,12 +8,14 @@ import * as m0001 from "./0001_initial.js";
 import * as m0002 from "./0002_invoice_signing.js";
 import * as m0003 from "./0003_indexer_webhooks.js";
 import * as m0004 from "./0004_payment_requests.js";
+import * as m0005 from "./0005_relay_claims.js";
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   "0001_initial": m0001,
   "0002_invoice_signing": m0002,
   "0003_indexer_webhooks": m0003,
   "0004_payment_requests": m0004,
+  "0005_relay_claims": m0005,
 };
 
 export const migrationProvider: MigrationProvider = {
