@@ -1,5 +1,5 @@
 /** Store: the `invoice_counters` and `invoices` tables. */
-import { sql, type Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 
 import { positionOf, type KeysetPosition } from "./keyset.js";
 import type { Database, InvoiceRow, NewInvoiceRow } from "./schema.js";
@@ -71,8 +71,34 @@ export interface ListInvoiceRowsQuery {
   status?: { stored: string; expired?: boolean; now: bigint };
   createdFrom?: Date;
   createdBefore?: Date;
+  /** Text search (see invoiceSearch). */
+  search?: string;
   after?: InvoicePosition;
   limit: number;
+}
+
+/** `text` as a literal inside a LIKE pattern: `\`, `%` and `_` escaped with `\` (PostgreSQL's default escape). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * Invoices a person's search text finds: the order reference text contains it (case-insensitive, wildcards taken
+ * literally), or it is exactly the invoice's number, id, 32-byte order reference, or the address that may pay or paid.
+ */
+function invoiceSearch(text: string) {
+  const q = text.trim();
+  return (eb: ExpressionBuilder<Database, "invoices">) => {
+    const terms = [eb("order_ref_text", "ilike", `%${escapeLike(q)}%`)];
+    if (/^\d{1,20}$/.test(q)) terms.push(eb("invoice_number", "=", BigInt(q).toString()));
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(q)) terms.push(eb("id", "=", q.toLowerCase()));
+    if (/^0x[0-9a-f]{64}$/i.test(q)) terms.push(eb("order_ref", "=", q.toLowerCase()));
+    if (/^0x[0-9a-f]{40}$/i.test(q)) {
+      terms.push(eb(eb.fn("lower", ["payer"]), "=", q.toLowerCase()));
+      terms.push(eb("paid_by", "=", q.toLowerCase()));
+    }
+    return eb.or(terms);
+  };
 }
 
 /**
@@ -103,6 +129,7 @@ export async function listInvoiceRows(
   }
   if (query.createdFrom !== undefined) q = q.where("created_at", ">=", query.createdFrom);
   if (query.createdBefore !== undefined) q = q.where("created_at", "<", query.createdBefore);
+  if (query.search !== undefined && query.search.trim() !== "") q = q.where(invoiceSearch(query.search));
   if (query.after !== undefined) {
     const { createdAt, id } = query.after;
     q = q.where(sql<boolean>`(${sql.ref("created_at")}, ${sql.ref("id")}) < (${createdAt}::timestamptz, ${id})`);

@@ -81,7 +81,7 @@ const AttemptSchema = z.object({
   durationMs: z.number().int(),
 });
 
-const DeliverySchema = z
+export const DeliverySchema = z
   .object({
     id: z.string(),
     endpointId: z.string(),
@@ -117,7 +117,7 @@ function endpointJson(e: WebhookEndpointView) {
   return { id: e.id, url: e.url, description: e.description, eventTypes: e.eventTypes, enabled: e.enabled, createdAt: e.createdAt.toISOString() };
 }
 
-function deliveryJson(d: WebhookDeliveryView) {
+export function deliveryJson(d: WebhookDeliveryView) {
   return {
     id: d.id,
     endpointId: d.endpointId,

@@ -29,7 +29,8 @@ export interface ListWebhookDeliveriesQuery {
 }
 
 
-function deliveryView(row: WebhookDeliveryRow, eventType: string, attempts: readonly WebhookAttemptRow[]): WebhookDeliveryView {
+/** A delivery row with its event type and attempts → what the API shows. */
+export function deliveryView(row: WebhookDeliveryRow, eventType: string, attempts: readonly WebhookAttemptRow[]): WebhookDeliveryView {
   return {
     id: row.id,
     endpointId: row.endpoint_id,

@@ -13,6 +13,7 @@ export {
 } from "./manageEndpoints.js";
 export {
   listWebhookDeliveries,
+  deliveryView,
   redeliverWebhook,
   DELIVERY_STATUSES,
   DELIVERIES_DEFAULT_LIMIT,
