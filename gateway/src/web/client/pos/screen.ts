@@ -1,0 +1,20 @@
+/** What the point of sale shows at one time (sign-in, keypad, sale): its element and its keyboard shortcuts. */
+export interface Screen {
+  element: HTMLElement;
+  /** Handles a key pressed anywhere on the page; true when it did (the page then prevents the default). */
+  onKey(event: KeyboardEvent): boolean;
+  /** Puts the keyboard focus where the screen's work starts. */
+  focus(): void;
+  /** Stops what the screen runs (streams, timers) when another screen replaces it. */
+  close(): void;
+}
+
+/** Whether the key belongs to the element that has focus (typing in a field, activating a button or link). */
+export function keyBelongsToTarget(event: KeyboardEvent): boolean {
+  const target = event.target;
+  if (!(target instanceof HTMLElement)) return false;
+  if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
+  if (target.isContentEditable) return true;
+  const activates = event.key === "Enter" || event.key === " ";
+  return activates && (target instanceof HTMLButtonElement || target instanceof HTMLAnchorElement || target.tagName === "SUMMARY");
+}
