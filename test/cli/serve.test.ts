@@ -215,6 +215,21 @@ describe("scanpay serve", function () {
       }
     });
 
+    it("prints the point of sale signed in with a terminal key (scope create only) and the dashboard with the demo key", async () => {
+      const pos = /Point of sale:\s+(\S+)/.exec(stdout)?.[1] ?? "";
+      const dashboard = /Dashboard:\s+(\S+)/.exec(stdout)?.[1] ?? "";
+      expect(dashboard).to.equal(`${url}/dashboard#key=${apiKey}`);
+      expect(pos).to.match(new RegExp(`^${url}/pos#key=sp_live_[0-9a-f]{24}_[A-Za-z0-9_-]{43}$`));
+      const terminalKey = pos.slice(pos.indexOf("#key=") + 5);
+      expect(terminalKey).to.not.equal(apiKey);
+      const profile = await fetch(`${url}/v1/merchant`, { headers: { authorization: `Bearer ${terminalKey}` } });
+      expect(profile.status).to.equal(200);
+      expect(((await profile.json()) as any).scopes).to.deep.equal(["create"]);
+      const page = await fetch(`${url}/pos`);
+      expect(page.status).to.equal(200);
+      expect(await page.text()).to.contain('<main id="app" class="pos">');
+    });
+
     it("keeps the demo master key in the data folder with mode 0600", async () => {
       const info = await stat(path.join(home, "serve-local", "master.key"));
       expect(info.mode & 0o777).to.equal(0o600);

@@ -31,6 +31,11 @@ interface LocalGateway extends ServedGateway {
   merchant: { id: string; onChainId: bigint; name: string; owner: string; payout: string; signer: string };
   token: { symbol: string; address: string; decimals: number };
   apiKey: string;
+  /** Scope `create` only: the point of sale's key. */
+  terminalKey: string;
+  /** `<url>/pos#key=<terminalKey>` and `<url>/dashboard#key=<apiKey>`: the pages, signed in. */
+  posUrl: string;
+  dashboardUrl: string;
   masterKeyFile?: string;
 }
 interface NetworkGateway extends ServedGateway {
@@ -193,8 +198,9 @@ const serve: CommandSpec = {
     "Without --network/--rpc-url (a checkout of the repository only): starts a local hardhat node on a free port,",
     "deploys the contracts with the deploy/ scripts (the test token tUSD included), registers a demo merchant with a",
     "random invoice signer key, links it to the gateway (PGlite in --data-dir, default $SCANPAY_HOME/serve-local,",
-    "reset at every start because the chain is new), creates an API key with every scope, and prints the URL, the",
-    "key and a curl that creates an invoice. The master key is SCANPAY_MASTER_KEY, else a key generated for this",
+    "reset at every start because the chain is new), creates an API key with every scope and a terminal key (scope",
+    "create), and prints the URL, the key, links to the point of sale and the dashboard signed in with them, and a",
+    "curl that creates an invoice. The master key is SCANPAY_MASTER_KEY, else a key generated for this",
     "local demo and kept in <data-dir>/master.key (mode 0600). Ctrl+C stops the gateway and the chain.",
     "",
     "With --network <name> or --rpc-url <url>: serves that network's deployment (see --deployments, --escrow) for",
@@ -253,6 +259,8 @@ const serve: CommandSpec = {
             ...table([
               ["Gateway", gateway.url],
               ["API docs", gateway.docsUrl],
+              ["Point of sale", gateway.posUrl],
+              ["Dashboard", gateway.dashboardUrl],
               ["Chain", `${gateway.rpcUrl} (chain id ${gateway.chainId}; hardhat node, new at every start)`],
               ["Escrow", gateway.escrow],
               ["Merchant", `${gateway.merchant.name} (on-chain id ${gateway.merchant.onChainId}, owner ${gateway.merchant.owner})`],
@@ -283,6 +291,9 @@ const serve: CommandSpec = {
             merchant: gateway.merchant,
             token: gateway.token,
             apiKey: gateway.apiKey,
+            terminalKey: gateway.terminalKey,
+            posUrl: gateway.posUrl,
+            dashboardUrl: gateway.dashboardUrl,
             dataDir: gateway.dataDir,
             masterKeyFile: gateway.masterKeyFile ?? null,
             curl,
