@@ -12,6 +12,7 @@ import type { Kysely } from "kysely";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 
 import { startGatewayRuntime, type GatewayRuntime, type GatewayRuntimeOptions } from "../../../gateway/src/runtime.js";
+import type { MasterKeyring } from "../../../gateway/src/services/index.js";
 import { openDatabase, type Database } from "../../../gateway/src/store/index.js";
 import { ethers } from "../../helpers/fixture.js";
 import { launchChromium } from "../../browser/launchChromium.js";
@@ -30,6 +31,8 @@ export const VIEWPORTS = {
 export interface WebSuite {
   setup: ChainSetup;
   db: Kysely<Database>;
+  /** The runtime's master keyring: another merchant linked with it (newMerchant) can sign and send through the runtime. */
+  keyring: MasterKeyring;
   runtime: GatewayRuntime;
   shop: TestMerchant;
   browser: Browser;
@@ -52,6 +55,8 @@ export interface StartWebSuiteOptions {
   confirmations?: number;
   pollIntervalMs?: number;
   runtime?: Partial<Omit<GatewayRuntimeOptions, "db" | "keyring" | "chain" | "provider">>;
+  /** The runtime's chain view; default the shared one (a test that allows a token first needs a fresh view). */
+  chain?: GatewayRuntimeOptions["chain"];
 }
 
 /** Starts Chromium and the gateway runtime with one merchant ("Web Shop") whose signer holds 10 ETH for gas. */
@@ -71,7 +76,7 @@ export async function startWebSuite(options: StartWebSuiteOptions = {}): Promise
     const runtime = await startGatewayRuntime({
       db,
       keyring,
-      chain: setup.chain,
+      chain: options.chain ?? setup.chain,
       provider: ethers.provider,
       fromBlock: 0n,
       indexer: { confirmations: options.confirmations ?? 0, pollIntervalMs: options.pollIntervalMs ?? 100 },
@@ -98,6 +103,7 @@ export async function startWebSuite(options: StartWebSuiteOptions = {}): Promise
   return {
     setup,
     db,
+    keyring,
     runtime,
     shop,
     browser,
