@@ -47,7 +47,12 @@ function chart(days: readonly string[], byDay: Map<string, Day>, token: TokenInf
       svg("rect", { x, y: plot - paidPx, width: bar, height: paidPx, class: "bar paid", "data-day": day }, svg("title", {}, `${day}: paid ${formatAmount(paid[i] ?? 0n, token)}`)),
       svg("rect", { x: x + bar, y: plot - refundPx, width: bar, height: refundPx, class: "bar refunded" }, svg("title", {}, `${day}: refunded ${formatAmount(refunded[i] ?? 0n, token)}`)),
     );
-    if (i % 7 === 0 || i === days.length - 1) figure.append(svg("text", { x: i * slot + slot / 2, y: HEIGHT - 4, class: "label", "text-anchor": "middle" }, day.slice(5)));
+    // A date every 7 days counted back from the last (today), kept inside the drawing at both ends.
+    if ((days.length - 1 - i) % 7 === 0) {
+      const anchor = i === days.length - 1 ? "end" : i === 0 ? "start" : "middle";
+      const labelX = anchor === "end" ? WIDTH : anchor === "start" ? 0 : i * slot + slot / 2;
+      figure.append(svg("text", { x: labelX, y: HEIGHT - 4, class: "label", "text-anchor": anchor }, day.slice(5)));
+    }
   });
   return figure;
 }

@@ -52,7 +52,7 @@ function summary(story: Story): HTMLElement {
     ...(facts.paid === null ? [] : row("Paid", formatAmount(facts.paid, invoice.token))),
     ...row("Refunded", h("span", { "data-story-refunded": facts.refunded.toString() }, formatAmount(facts.refunded, invoice.token))),
     ...(facts.paidBy === null ? [] : row("Paid by", h("span", { class: "mono" }, facts.paidBy))),
-    ...(facts.releaseAt === null ? [] : row("Released to you", formatTime(facts.releaseAt))),
+    ...(facts.releaseAt === null ? [] : row(invoice.status === "disputed" ? "Dispute deadline" : "Releasable from", formatTime(facts.releaseAt))),
     ...row("Order", h("span", { class: "mono" }, invoice.orderRefText ?? invoice.orderRef)),
     ...row("Created", formatTime(invoice.createdAt)),
     ...row("Expires", formatTime(invoice.expiresAt)),
@@ -61,7 +61,7 @@ function summary(story: Story): HTMLElement {
   );
 }
 
-function eventList(events: readonly InvoiceEvent[]): HTMLElement {
+function eventList(events: readonly InvoiceEvent[], token: Invoice["token"]): HTMLElement {
   if (events.length === 0) return h("p", { class: "muted" }, "Nothing has happened yet: no payment seen.");
   return h(
     "ol",
@@ -75,7 +75,7 @@ function eventList(events: readonly InvoiceEvent[]): HTMLElement {
         h("strong", {}, eventWord(e.type)),
         ` ${formatTime(e.createdAt)}`,
         tx === undefined ? false : h("span", { class: "mono", title: tx }, ` · tx ${shortHex(tx)} (block ${e.data.chain?.blockNumber ?? "?"})`),
-        e.type === "invoice.partially_refunded" || e.type === "invoice.refunded" ? h("span", {}, ` · refunded in all: ${refunded ?? "0"} base units`) : false,
+        e.type === "invoice.partially_refunded" || e.type === "invoice.refunded" ? h("span", {}, ` · refunded in all: ${formatAmount(refunded ?? "0", token)}`) : false,
       );
     }),
   );
@@ -175,7 +175,7 @@ export async function showInvoiceStory(session: Session, container: HTMLElement,
       summary(story),
       actions,
       h("h3", {}, "What happened"),
-      eventList(story.events),
+      eventList(story.events, invoice.token),
       h("h3", {}, "Webhook deliveries"),
       deliveryList(story.deliveries),
     );
