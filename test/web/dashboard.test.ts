@@ -38,6 +38,9 @@ describe("dashboard (/dashboard)", function () {
   let readKey: string;
   let symbol: string;
   const invoices: Record<"table7" | "table12" | "refundMe" | "paid2", InvoiceJson> = {} as never;
+  /** A payment of the suite's shop, which settles at once (no refund window), that earned 4 points. */
+  let settled: InvoiceJson;
+  let shopRefundKey: string;
   const watched: WatchedPage[] = [];
 
   const apiCall = async (method: string, url: string, key: string, body?: unknown) => {
@@ -80,9 +83,15 @@ describe("dashboard (/dashboard)", function () {
     for (const invoice of [invoices.refundMe, invoices.paid2]) {
       await payInvoice(setup.f.asCustomer.escrow, { invoice: sdkInvoiceOf(invoice as never), signature: invoice.signature });
     }
+    shopRefundKey = (await createApiKey(suite.db, { merchantId: suite.shop.id, scopes: ["read", "refund"] })).secret;
+    const created = await apiCall("POST", "/v1/invoices", suite.shop.keys.create, { token: symbol, amount: "3", pointsAward: 4, orderRef: "settled-order" });
+    expect(created.status).to.equal(201);
+    settled = created.json;
+    await payInvoice(setup.f.asCustomer.escrow, { invoice: sdkInvoiceOf(settled as never), signature: settled.signature });
     await until("the payments indexed", async () => {
       const statuses = await Promise.all([invoices.refundMe, invoices.paid2].map(async (i) => (await apiCall("GET", `/v1/invoices/${i.id}`, fullKey)).json.status));
-      return statuses.every((s) => s === "held");
+      const shop = (await apiCall("GET", `/v1/invoices/${settled.id}`, shopRefundKey)).json.status;
+      return statuses.every((s) => s === "held") && shop === "settled";
     });
   });
   afterEach(function () {
@@ -204,6 +213,21 @@ describe("dashboard (/dashboard)", function () {
       expect(await page.locator("#story [data-story-status]").textContent()).to.equal("Partly refunded");
       expect(await page.locator("#story [data-story-refunded]").getAttribute("data-story-refunded")).to.equal("1250000");
       expect(await page.locator('#story [data-event="invoice.partially_refunded"] .mono').getAttribute("title")).to.equal(hash);
+    });
+
+    it("reviews the refund of a settled payment: the points clawed back and the transactions for the merchant's own wallet, nothing the gateway could send", async function () {
+      const page = await open(shopRefundKey);
+      await openStory(page, settled);
+      expect(await page.locator("#story [data-story-status]").textContent()).to.equal("Paid (settled)");
+      await page.click("#story button:has-text('Refund…')");
+      const dialog = page.locator("dialog.dash-dialog");
+      await dialog.locator("button:has-text('Review refund')").click();
+      await dialog.locator('[data-effect="points"]').waitFor();
+      expect(await dialog.locator('[data-effect="amount"]').textContent()).to.equal(`3 ${symbol}`);
+      expect(await dialog.locator('[data-effect="points"]').textContent()).to.equal("Points clawed back from the payer: 4.");
+      expect(await dialog.locator(".dash-transactions li").count()).to.equal(2); // approve, then refundSettled
+      expect(await dialog.locator("#refund-confirm").count()).to.equal(0);
+      expect(await axeViolations(page)).to.deep.equal([]);
     });
 
     it("refuses an amount with more decimals than the token has, in the dialog, before asking the gateway", async function () {
