@@ -31,7 +31,9 @@ describe("web pages", function () {
         await page.goto(path);
         await page.waitForLoadState("networkidle");
         expect(await page.locator("#app").count()).to.equal(1);
-        expect(problems).to.deep.equal([]);
+        // The checkout page asks the API for the unknown invoice: Chromium logs the API's 404 (and nothing else).
+        const expected = path.startsWith("/pay/") ? /^console: Failed to load resource: the server responded with a status of 404/ : /$^/;
+        expect(problems.filter((problem) => !expected.test(problem))).to.deep.equal([]);
       });
     }
 
