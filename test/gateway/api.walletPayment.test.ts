@@ -11,6 +11,7 @@ import { parseEther, type Signer } from "ethers";
 import { invoiceStatus } from "../../src/chain/invoiceStatus.js";
 import { invoiceDigest } from "../../src/invoice/invoiceDigest.js";
 import { encodePackedInvoice } from "../../src/qr/encodePackedInvoice.js";
+import { decodeQrImage } from "../../src/qr/image/decodeQrImage.js";
 import { deployAuthorizationToken } from "../../gateway/src/dev/authorizationToken.js";
 import { connectChainView } from "../../gateway/src/services/index.js";
 import { claimRelay } from "../../gateway/src/store/index.js";
@@ -131,8 +132,10 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
         const { token: _token, ...fields } = sdkInvoiceOf(invoice);
         const packed = encodePackedInvoice({ invoice: fields, tokenIndex: 1, signature: invoice.signature });
         expect(escrowInterface.decodeFunctionData("payPacked", pay.data)[0]).to.equal(`0x${Buffer.from(packed).toString("hex")}`);
-        for (const tx of res.json.calls) await (await f.customer.sendTransaction({ to: tx.to, data: tx.data, value: BigInt(tx.value) })).wait();
+        const gas: bigint[] = [];
+        for (const tx of res.json.calls) gas.push((await (await f.customer.sendTransaction({ to: tx.to, data: tx.data, value: BigInt(tx.value) })).wait())!.gasUsed);
         expect((await chainStatus(s().a, invoice)).status).to.equal("Settled");
+        console.log(`      [${suite.backendName}] approve + payPacked from the wallet: ${gas[0]} + ${gas[1]} = ${gas[0]! + gas[1]!} gas, paid by the customer`);
       });
 
       it("answers pay (one transaction) when the allowance already covers the amount, and for ETH with the amount as value", async function () {
@@ -176,6 +179,23 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
       });
     });
 
+    describe("GET /v1/public/invoices/{id}/qr.png?form=checkout", function () {
+      it("encodes the https link of the checkout page: the configured public address, else the request's origin", async function () {
+        const { app, ctx } = s();
+        const invoice = await create({});
+        const fromOrigin = await app.request(`/v1/public/invoices/${invoice.id}/qr.png?form=checkout`);
+        expect(fromOrigin.status).to.equal(200);
+        expect(decodeQrImage(new Uint8Array(await fromOrigin.arrayBuffer()))).to.equal(`http://localhost/pay/${invoice.id}`);
+        ctx.publicBaseUrl = "https://pay.example.com/";
+        try {
+          const configured = await app.request(`/v1/public/invoices/${invoice.id}/qr.png?form=checkout`);
+          expect(decodeQrImage(new Uint8Array(await configured.arrayBuffer()))).to.equal(`https://pay.example.com/pay/${invoice.id}`);
+        } finally {
+          delete ctx.publicBaseUrl;
+        }
+      });
+    });
+
     describe("POST /v1/public/invoices/{id}/authorization", function () {
       it("relays the payer's one signature with the merchant's signer: the payer pays exactly the amount and is the payer of record; a second submission is refused", async function () {
         const { setup, a } = s();
@@ -185,7 +205,9 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
         const before = await token.balanceOf(f.customer.address);
         const ethBefore = await f.owner.provider!.getBalance(f.customer.address);
         const body = await signedBody(invoice.id);
+        const started = performance.now();
         const res = await submit(invoice.id, body);
+        const relayMs = performance.now() - started;
         expect(res.status, res.text).to.equal(200);
         expect(res.json).to.deep.include({ invoiceId: invoice.id, payer: f.customer.address, relayer: a.signer.address });
         expect(res.json.transactionHash).to.match(/^0x[0-9a-f]{64}$/);
@@ -198,6 +220,7 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
           .map((log) => escrowInterface.parseLog(log))
           .find((log) => log?.name === "InvoicePaid");
         expect(paid?.args.payer).to.equal(f.customer.address);
+        console.log(`      [${suite.backendName}] payWithAuthorization relayed: ${receipt!.gasUsed} gas paid by the merchant's signer; POST answered in ${relayMs.toFixed(0)} ms (checks, send, receipt on the automining chain)`);
         expect(await f.points.balanceOf(f.customer.address, a.onChainId)).to.be.greaterThanOrEqual(25n);
 
         const again = await submit(invoice.id, body);

@@ -29,6 +29,8 @@ interface WalletOptions {
   rejectOnce?: Set<string>;
   /** Whether wallet_getCapabilities says the wallet batches atomically (EIP-5792); default: it does not know the method. */
   atomicBatch?: boolean;
+  /** The chain the wallet starts on (hex); default the invoice's. wallet_switchEthereumChain moves it. */
+  startChain?: string;
 }
 
 /** Puts an EIP-1193 provider backed by `account` into every page of the context; returns the log of its requests. */
@@ -37,6 +39,7 @@ async function injectWallet(watched: WatchedPage, account: HardhatEthersSigner, 
   const provider = account.provider!;
   const chainHex = `0x${(await provider.getNetwork()).chainId.toString(16)}`;
   const batches = new Map<string, string[]>();
+  let walletChain = options.startChain ?? chainHex;
   const answer = async (method: string, params: unknown[]): Promise<unknown> => {
     if (options.rejectOnce?.delete(method)) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
     switch (method) {
@@ -44,9 +47,13 @@ async function injectWallet(watched: WatchedPage, account: HardhatEthersSigner, 
       case "eth_accounts":
         return [account.address];
       case "eth_chainId":
-        return chainHex;
-      case "wallet_switchEthereumChain":
+        return walletChain;
+      case "wallet_switchEthereumChain": {
+        const wanted = (params[0] as { chainId: string }).chainId;
+        if (wanted !== chainHex) throw Object.assign(new Error("Unrecognized chain ID"), { code: 4902 });
+        walletChain = wanted;
         return null;
+      }
       case "eth_signTypedData_v4": {
         const typed = JSON.parse(params[1] as string) as { types: Record<string, { name: string; type: string }[]>; domain: Record<string, unknown>; message: Record<string, unknown> };
         const { EIP712Domain: _domain, ...types } = typed.types;
@@ -237,6 +244,28 @@ describe("web: hosted checkout /pay/{invoice}", function () {
       await page.keyboard.press("Enter");
       await page.waitForSelector("#receipt.confirmed", { timeout: 30_000 });
       expect(methods(requests).filter((m) => m === "eth_signTypedData_v4")).to.have.length(2);
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe("the wallet on another network", function () {
+    it("asks the wallet to switch to the invoice's chain before anything else, then pays", async function () {
+      const invoice = await createInvoice({ amount: "0.25", token: usdc });
+      const watched = await suite.newPage({ viewport: VIEWPORTS.phone });
+      const { page, problems } = watched;
+      const requests = await injectWallet(watched, customer, { startChain: "0x1" });
+      await open(watched, invoice.id);
+      await page.click("#pay-button");
+      await page.waitForSelector("#review");
+      const chainHex = `0x${suite.setup.chain.location.chainId.toString(16)}`;
+      expect(requests.slice(0, 4)).to.deep.equal([
+        { method: "eth_requestAccounts", params: [] },
+        { method: "eth_chainId", params: [] },
+        { method: "wallet_switchEthereumChain", params: [{ chainId: chainHex }] },
+        { method: "eth_chainId", params: [] },
+      ]);
+      await page.click("#confirm-button");
+      await page.waitForSelector("#receipt.confirmed", { timeout: 30_000 });
       expect(problems).to.deep.equal([]);
     });
   });

@@ -9,7 +9,7 @@ import { h, replace } from "../dom.js";
 import { amountText } from "./format.js";
 import { reviewOf } from "./review.js";
 import type { CheckoutInvoice, RelayedPayment, WalletPayment } from "./types.js";
-import { Wallet, WalletError, type Eip1193Provider } from "./wallet.js";
+import { UNRECOGNIZED_CHAIN, Wallet, WalletError, type Eip1193Provider } from "./wallet.js";
 
 export interface WalletPaymentHandle {
   /** The invoice can no longer be paid here (paid, expired, cancelled): the section says why and offers nothing. */
@@ -24,6 +24,9 @@ function describeFailure(error: unknown, approved: boolean): string {
     return approved
       ? "You declined the payment after approving it. Nothing was paid and the invoice is still open: paying again asks only for the payment."
       : REJECTED;
+  }
+  if (error instanceof WalletError && error.code === UNRECOGNIZED_CHAIN) {
+    return "Your wallet does not know this invoice's network. Add the network to your wallet (the line above names it), then try again.";
   }
   if (error instanceof WalletError) return `The wallet could not do it: ${error.message}. Nothing was paid unless your wallet shows a transaction.`;
   if (error instanceof ApiError) return error.message;
