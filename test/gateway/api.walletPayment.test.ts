@@ -300,6 +300,22 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
         expectError(await call(s().app, "POST", `/v1/public/invoices/${open.id}/authorization`, { rawBody: "x", headers: { "content-type": "text/plain" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
       });
 
+      it("costs less gas in all than approve + payPacked of the same token, merchant and amount (and none of it to the payer)", async function () {
+        const { f } = s().setup;
+        // Warm: the merchant has been paid in this token before (first payments write fresh storage).
+        const [byCalls, bySignature] = [await create({ amount: "4" }), await create({ amount: "4" })];
+        const planned = await plan(byCalls.id, f.customer.address);
+        let callsGas = 0n;
+        for (const tx of planned.json.calls) callsGas += (await (await f.customer.sendTransaction({ to: tx.to, data: tx.data, value: BigInt(tx.value) })).wait())!.gasUsed;
+        const relayed = await submit(bySignature.id, await signedBody(bySignature.id));
+        expect(relayed.status, relayed.text).to.equal(200);
+        const relayGas = (await f.owner.provider!.getTransactionReceipt(relayed.json.transactionHash))!.gasUsed;
+        expect((await chainStatus(s().a, byCalls)).status).to.equal("Settled");
+        expect((await chainStatus(s().a, bySignature)).status).to.equal("Settled");
+        expect(relayGas).to.be.lessThan(callsGas);
+        console.log(`      [${suite.backendName}] same USDC invoice, warm: approve + payPacked ${callsGas} gas (customer) vs relayed payWithAuthorization ${relayGas} gas (merchant's signer)`);
+      });
+
       it("relays another merchant's invoice with that merchant's own signer: unfunded, 409 SENDER_UNDERFUNDED frees the claim, and once funded the retry pays", async function () {
         const { f } = s().setup;
         const invoice = await create({}, unfunded);
