@@ -6,7 +6,7 @@
  * phone width; signing in and out, with the messages for a bad key and a key without the `create` scope. Every
  * screen is checked with axe-core and screenshotted at the phone and tablet sizes.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -17,6 +17,7 @@ import { ChargeAttempts } from "../../gateway/src/web/client/pos/chargeAttempts.
 import { formatCountdown } from "../../gateway/src/web/client/pos/countdown.js";
 import { isFinalPhase, salePhaseOf } from "../../gateway/src/web/client/pos/salePhase.js";
 import { INVOICE_STATUSES } from "../../gateway/src/services/index.js";
+import { decodeInvoiceUri } from "../../src/qr/decodeInvoiceUri.js";
 import { decodeQrImage } from "../../src/qr/image/decodeQrImage.js";
 import { parseTransferUri } from "../../src/qr/parseTransferUri.js";
 import { networkHelpers } from "../helpers/fixture.js";
@@ -225,7 +226,10 @@ describe("point of sale: /pos in Chromium", function () {
       expect(transfer).to.deep.equal({ kind: "erc20", token: tokenAddress, to: transfer.to, amount: 12_350_000n, chainId: 31337n });
       expect(transfer.to.toLowerCase()).to.equal(invoice.qr.deposit.address.toLowerCase());
       expect(text).to.equal(invoice.qr.deposit.uri);
-      if (process.env.SCANPAY_UPDATE_SCREENSHOTS === "1") await writeFile(DOCS_SCREENSHOT, await page.screenshot());
+      if (process.env.SCANPAY_UPDATE_SCREENSHOTS === "1") {
+        await mkdir(path.dirname(DOCS_SCREENSHOT), { recursive: true });
+        await writeFile(DOCS_SCREENSHOT, await page.screenshot());
+      }
 
       // ...and in words below it, with the countdown.
       const words = await page.textContent(".sale-words");
@@ -308,8 +312,45 @@ describe("point of sale: /pos in Chromium", function () {
       await page.waitForSelector('section.sale[data-phase="cancelled"]');
       expect(await page.textContent(".phase-text")).to.equal("Sale cancelled");
       expect((await invoiceOfPage(page)).status).to.equal("cancelling");
+      await expectNoAxeViolations(page, "sale (cancelled, phone)");
       await page.click("button.new-sale");
       await page.waitForSelector('main#app[data-screen="keypad"]');
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe("a sale that redeems points", function () {
+    it("binds the invoice to the customer's address, burns the points, and shows the payPacked QR (no plain-transfer form)", async function () {
+      const { page, problems } = await terminal(VIEWPORTS.tablet);
+      const customer = suite.setup.f.customer.address;
+      await page.keyboard.type("9.5");
+      await page.click(".points summary");
+      await page.fill("#pos-customer", customer);
+      await page.fill("#pos-points", "0");
+      await page.click("button.charge");
+      expect(await page.textContent(".pos-notice")).to.match(/^Points to redeem must be a whole number from 1 to 4294967295/);
+      await page.fill("#pos-points", "250");
+      await page.fill("#pos-customer", "0x1234");
+      await page.keyboard.press("Enter"); // Enter in a field submits the sale too
+      expect(await page.textContent(".pos-notice")).to.equal("The customer's address must be 0x followed by 40 hexadecimal digits.");
+      await page.fill("#pos-customer", customer);
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('section.sale[data-phase="waiting"]');
+
+      const invoice = await invoiceOfPage(page);
+      expect(invoice).to.deep.include({ pointsRedeem: 250, payer: customer });
+      expect(invoice.qr.deposit).to.equal(null);
+      const text = await qrFromScreenshot(page, "pos-sale-points-tablet.png");
+      expect(text).to.equal(invoice.qr.payPacked.uri);
+      const packed = decodeInvoiceUri(text).packed.invoice;
+      expect({ amount: packed.amount, pointsRedeem: packed.pointsRedeem, payer: packed.payer }).to.deep.equal({
+        amount: 9_500_000n,
+        pointsRedeem: 250n,
+        payer: customer,
+      });
+      expect(await page.textContent(".qr-text")).to.contain("Redeems 250 points");
+      expect(await page.locator(".sale-words dt", { hasText: /^To$/ }).count()).to.equal(0); // no deposit address
+      await expectNoAxeViolations(page, "sale (points)");
       expect(problems).to.deep.equal([]);
     });
   });
