@@ -27,6 +27,8 @@ interface WalletRequest {
 interface WalletOptions {
   /** Methods the customer refuses (EIP-1193 4001), once each. */
   rejectOnce?: Set<string>;
+  /** Methods the wallet does not have (EIP-1193 4200, "unsupported method"). */
+  unsupported?: Set<string>;
   /** Whether wallet_getCapabilities says the wallet batches atomically (EIP-5792); default: it does not know the method. */
   atomicBatch?: boolean;
   /** The chain the wallet starts on (hex); default the invoice's. wallet_switchEthereumChain moves it. */
@@ -42,6 +44,7 @@ async function injectWallet(watched: WatchedPage, account: HardhatEthersSigner, 
   let walletChain = options.startChain ?? chainHex;
   const answer = async (method: string, params: unknown[]): Promise<unknown> => {
     if (options.rejectOnce?.delete(method)) throw Object.assign(new Error("User rejected the request."), { code: 4001 });
+    if (options.unsupported?.has(method)) throw Object.assign(new Error("The requested method is not supported"), { code: 4200 });
     switch (method) {
       case "eth_requestAccounts":
       case "eth_accounts":
@@ -244,6 +247,29 @@ describe("web: hosted checkout /pay/{invoice}", function () {
       await page.keyboard.press("Enter");
       await page.waitForSelector("#receipt.confirmed", { timeout: 30_000 });
       expect(methods(requests).filter((m) => m === "eth_signTypedData_v4")).to.have.length(2);
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
+  describe("a wallet that cannot sign typed data", function () {
+    it("falls back to the plan's transactions, reviewed again before anything is sent, and pays", async function () {
+      const invoice = await createInvoice({ amount: "0.75", token: usdc });
+      const watched = await suite.newPage({ viewport: VIEWPORTS.phone });
+      const { page, problems } = watched;
+      const requests = await injectWallet(watched, customer, { unsupported: new Set(["eth_signTypedData_v4"]) });
+      await open(watched, invoice.id);
+      await page.click("#pay-button");
+      await page.waitForSelector("#review[data-flow=authorization]");
+      await page.click("#confirm-button");
+      await page.waitForSelector("#review[data-flow=approve-and-pay]");
+      expect(await page.locator("#wallet-notice").textContent()).to.include("Your wallet cannot sign this kind of message");
+      expect(methods(requests).filter((m) => m === "eth_sendTransaction")).to.have.length(0); // nothing sent before the new review
+      const shown = [await shownFields(page, 0), await shownFields(page, 1)];
+      await expectAxeClean(page);
+      await page.click("#confirm-button");
+      await page.waitForSelector("#receipt.confirmed", { timeout: 30_000 });
+      const sent = requests.filter((r) => r.method === "eth_sendTransaction").map((r) => r.params[0] as { to: string; data: string; value: string });
+      expect(sent.map((tx) => ({ to: tx.to, value: `0 ETH (${BigInt(tx.value)} wei)`, data: tx.data }))).to.deep.equal(shown);
       expect(problems).to.deep.equal([]);
     });
   });

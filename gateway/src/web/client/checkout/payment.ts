@@ -87,7 +87,7 @@ export function mountWalletPayment(
     }
   };
 
-  const review = (plan: WalletPayment, batched: boolean) => {
+  const review = (plan: WalletPayment, batched: boolean, notice?: string) => {
     if (closed) return;
     const short = plan.balance !== null && BigInt(plan.balance) < BigInt(plan.amount.baseUnits);
     const confirm = h(
@@ -97,7 +97,7 @@ export function mountWalletPayment(
     );
     const cancel = h("button", { id: "cancel-button", type: "button", class: "secondary", onclick: () => idle() }, "Cancel");
     const panel = h("div", { id: "review", tabindex: -1, "aria-labelledby": "review-title", "data-flow": plan.flow }, ...reviewOf(plan, current(), batched));
-    replace(section, title, panel, h("div", { class: "actions" }, confirm, cancel));
+    replace(section, title, notice === undefined ? null : h("p", { id: "wallet-notice", class: "notice warn" }, notice), panel, h("div", { class: "actions" }, confirm, cancel));
     panel.focus();
   };
 
@@ -106,7 +106,18 @@ export function mountWalletPayment(
     try {
       if (plan.flow === "authorization") {
         busy("Sign the payment in your wallet…");
-        const signature = await wallet.signTypedData(plan.from, plan.typedData!);
+        let signature: string;
+        try {
+          signature = await wallet.signTypedData(plan.from, plan.typedData!);
+        } catch (error) {
+          if (!(error instanceof WalletError) || error.rejected || plan.calls.length === 0) throw error;
+          // The wallet cannot sign typed data: the plan's on-chain way, reviewed again before anything is sent.
+          const onChain: WalletPayment = { ...plan, flow: plan.calls.length > 1 ? "approve-and-pay" : "pay", typedData: null };
+          const chainId = BigInt(plan.chainId);
+          const batch = plan.calls.length > 1 && (await wallet.canBatchAtomically(plan.from, chainId));
+          review(onChain, batch, `Your wallet cannot sign this kind of message (${error.message}): it can pay with transactions instead.`);
+          return;
+        }
         busy("Sending the payment…");
         const m = plan.typedData!.message;
         const relayed = await api<RelayedPayment>(`/v1/public/invoices/${encodeURIComponent(plan.invoiceId)}/authorization`, {
