@@ -226,6 +226,10 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
         const again = await submit(invoice.id, body);
         expectError(again, 409, "INVOICE_NOT_OPEN");
         expect(again.json.error.message).to.include(res.json.transactionHash);
+        // Before the indexer moves the row, the plan already knows (no second payment by transactions).
+        const planAgain = await plan(invoice.id, f.customer.address);
+        expectError(planAgain, 409, "INVOICE_NOT_OPEN");
+        expect(planAgain.json.error.message).to.include(res.json.transactionHash);
       });
 
       it("lets only one of two simultaneous submissions relay (the other 409 RELAY_IN_PROGRESS or INVOICE_NOT_OPEN), and refuses while a claim is open", async function () {
@@ -244,6 +248,7 @@ describe("gateway API: wallet payments of the hosted checkout", function () {
         const claimedBody = await signedBody(claimed.id);
         await claimRelay(suite.db, claimed.id, f.customer.address);
         expectError(await submit(claimed.id, claimedBody), 409, "RELAY_IN_PROGRESS");
+        expectError(await plan(claimed.id, f.customer.address), 409, "RELAY_IN_PROGRESS");
         expect((await chainStatus(s().a, claimed)).status).to.equal("Unpaid");
       });
 

@@ -28,16 +28,20 @@ export async function claimRelay(
   invoiceId: string,
   payer: string,
 ): Promise<{ claimed: true } | { claimed: false; row: RelayClaimRow }> {
-  const inserted = await claims(db)
-    .insertInto("relay_claims")
-    .values({ invoice_id: invoiceId, payer: payer.toLowerCase() })
-    .onConflict((oc) => oc.column("invoice_id").doNothing())
-    .returning("state")
-    .executeTakeFirst();
-  if (inserted !== undefined) return { claimed: true };
-  const row = await claims(db).selectFrom("relay_claims").selectAll().where("invoice_id", "=", invoiceId).executeTakeFirst();
-  // Deleted between the two statements (a failed relay released it): report it as still running; a retry claims it.
-  return { claimed: false, row: row ?? { invoice_id: invoiceId, payer: payer.toLowerCase(), state: "pending", transaction_hash: null, error: null, created_at: new Date(), updated_at: new Date() } };
+  // Twice at most: a claim released between the insert and the read (its relay failed before sending) is free again.
+  for (let attempt = 0; ; attempt++) {
+    const inserted = await claims(db)
+      .insertInto("relay_claims")
+      .values({ invoice_id: invoiceId, payer: payer.toLowerCase() })
+      .onConflict((oc) => oc.column("invoice_id").doNothing())
+      .returning("state")
+      .executeTakeFirst();
+    if (inserted !== undefined) return { claimed: true };
+    const row = await findRelayClaim(db, invoiceId);
+    if (row !== undefined || attempt === 1) {
+      return { claimed: false, row: row ?? { invoice_id: invoiceId, payer: payer.toLowerCase(), state: "pending", transaction_hash: null, error: null, created_at: new Date(), updated_at: new Date() } };
+    }
+  }
 }
 
 /** Records the broadcast transaction's hash (before its receipt is awaited). */

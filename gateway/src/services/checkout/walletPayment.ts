@@ -17,8 +17,11 @@ import type { ReceiveAuthorizationTypedData } from "../../../../src/authorizatio
 import { ZERO_ADDRESS } from "../../../../src/invoice/types.js";
 import { encodePackedInvoice } from "../../../../src/qr/encodePackedInvoice.js";
 import { PaymentEscrow__factory, TestToken__factory } from "../../../../typechain-types/index.js";
+import { InvoiceNotOpenError } from "../../errors.js";
+import { findRelayClaim } from "../../store/index.js";
 import type { GatewayContext } from "../context.js";
 import { authorizationDomainOf } from "./authorizationSupport.js";
+import { RelayInProgressError } from "./errors.js";
 import { payableInvoice, type PayableInvoice } from "./payableInvoice.js";
 
 const escrowInterface = PaymentEscrow__factory.createInterface();
@@ -107,11 +110,16 @@ export function payPackedCall(p: PayableInvoice, escrow: string): WalletCall {
 
 /**
  * The plan for `from` to pay invoice `id` (see the module comment).
- * @throws the errors of `payableInvoice` (NOT_FOUND, INVOICE_EXPIRED, INVOICE_NOT_OPEN, INVOICE_NOT_SIGNED, PAYER_NOT_ALLOWED).
+ * @throws the errors of `payableInvoice` (NOT_FOUND, INVOICE_EXPIRED, INVOICE_NOT_OPEN, INVOICE_NOT_SIGNED, PAYER_NOT_ALLOWED);
+ *   INVOICE_NOT_OPEN / RELAY_IN_PROGRESS once a relay of it finished / runs.
  */
 export async function planWalletPayment(ctx: GatewayContext, id: string, from: string): Promise<WalletPaymentPlan> {
   const payer = getAddress(from);
   const p = await payableInvoice(ctx, id, payer);
+  // A relayed payment the indexer has not seen yet: the invoice is paid (or being paid), whatever its row says.
+  const claim = await findRelayClaim(ctx.db, id);
+  if (claim?.state === "done") throw new InvoiceNotOpenError(id, `already paid (transaction ${claim.transaction_hash ?? "unknown"})`);
+  if (claim !== undefined) throw new RelayInProgressError(id, claim.transaction_hash, claim.error);
   const { chainId, escrow } = ctx.chain.location;
   const token = p.invoice.token;
   const eth = token === ZERO_ADDRESS;
