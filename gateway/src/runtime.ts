@@ -104,7 +104,9 @@ export async function startGatewayRuntime(options: GatewayRuntimeOptions): Promi
       ...api,
       provider,
       eventFeed: feed,
-      ...(indexer === undefined ? {} : { indexerStats: () => indexer.stats() }),
+      ...(indexer === undefined || indexerOptions === false
+        ? {}
+        : { indexerStats: () => indexer.stats(), confirmations: indexerOptions?.confirmations ?? 0 }),
     });
     const http = await listen(app, host ?? "127.0.0.1", port ?? 0);
     let closed: Promise<void> | undefined;

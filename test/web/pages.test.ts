@@ -63,7 +63,7 @@ describe("web pages", function () {
   });
 
   describe("GET /v1/merchant", function () {
-    it("tells any key its merchant, chain, scopes and the tokens the escrow accepts", async function () {
+    it("tells any key its merchant, chain, scopes, the tokens the escrow accepts and the confirmations a payment waits for", async function () {
       const res = await fetch(`${suite.url}/v1/merchant`, { headers: { authorization: `Bearer ${suite.shop.keys.create}` } });
       expect(res.status).to.equal(200);
       const body = (await res.json()) as any;
@@ -71,6 +71,7 @@ describe("web pages", function () {
       expect(body.name).to.equal("Web Shop");
       expect(body.network).to.equal("Hardhat local");
       expect(body.scopes).to.deep.equal(["create"]);
+      expect(body.confirmations).to.equal(0); // the web suite's indexer: a payment counts in its own block
       expect(body.tokens.map((t: { symbol: string }) => t.symbol)).to.include(await suite.setup.f.token.symbol());
     });
 

@@ -246,6 +246,10 @@ describe("point of sale: /pos in Chromium", function () {
       // Indexer 100 ms, keeper 200 ms, feed 100 ms; a loaded 2-core machine gets a wide margin.
       expect(paidAfterMs).to.be.below(15_000);
       expect(await page.textContent(".phase-text")).to.equal("Paid");
+      // The web suite's indexer counts a payment in its own block (GET /v1/merchant: confirmations 0).
+      expect(await page.textContent(".phase-detail")).to.equal(
+        `12.35 ${symbol} received on Hardhat local: final in its block (this network waits for no confirmations).`,
+      );
       expect(await page.isVisible(".big-check")).to.equal(true);
       expect(await page.textContent('p[role="status"].visually-hidden')).to.equal("Paid");
       expect(await page.evaluate("document.activeElement && document.activeElement.textContent")).to.equal("New sale");

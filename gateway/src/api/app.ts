@@ -35,6 +35,11 @@ export interface ApiContext extends GatewayContext {
   streamHeartbeatMs?: number;
   /** The indexer's figures for /metrics (its handle's `stats`); absent → the indexer lines are left out. */
   indexerStats?: () => IndexerStats;
+  /**
+   * Blocks after a payment's own before the indexer counts it (its `confirmations`), shown by GET /v1/merchant so a
+   * point of sale can say what "paid" means; absent when no indexer runs in this process.
+   */
+  confirmations?: number;
   /** When set, /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string;
   /** Webhook endpoint rules (e.g. `allowPrivateUrls` for a local demo); default: public https URLs only. */

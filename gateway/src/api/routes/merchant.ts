@@ -1,11 +1,13 @@
 /**
- * GET /v1/merchant: who the key belongs to and what it may do, with the chain and the tokens the escrow accepts.
+ * GET /v1/merchant: who the key belongs to and what it may do, with the chain, the tokens the escrow accepts and the
+ * confirmations a payment waits for.
  * Any valid key (a terminal key with only `create` too): the point of sale and the dashboard start here.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 
 import { networkName } from "../../../../src/qr/networkName.js";
-import { getMerchant, type GatewayContext } from "../../services/index.js";
+import { getMerchant } from "../../services/index.js";
+import type { ApiContext } from "../app.js";
 import { requireApiKey, type ApiEnv } from "../auth.js";
 import { API_KEY_SECURITY, errorResponses } from "../schemas.js";
 
@@ -18,13 +20,16 @@ export const MerchantProfileSchema = z
     network: z.string().openapi({ example: "Base Sepolia", description: "The chain's name in words (or chain <id>)." }),
     escrow: z.string(),
     scopes: z.array(z.string()).openapi({ description: "What this key may do." }),
+    confirmations: z.number().int().nullable().openapi({
+      description: "Blocks after a payment's own block before the gateway counts it paid; null when not known here.",
+    }),
     tokens: z
       .array(z.object({ address: z.string(), symbol: z.string(), decimals: z.number().int() }))
       .openapi({ description: "Tokens the escrow accepts for new invoices (ETH is the zero address)." }),
   })
   .openapi("MerchantProfile");
 
-export function registerMerchantRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayContext): void {
+export function registerMerchantRoutes(app: OpenAPIHono<ApiEnv>, ctx: ApiContext): void {
   app.openapi(
     createRoute({
       method: "get",
@@ -51,6 +56,7 @@ export function registerMerchantRoutes(app: OpenAPIHono<ApiEnv>, ctx: GatewayCon
           network: networkName(BigInt(chainId)),
           escrow,
           scopes: [...principal.scopes],
+          confirmations: ctx.confirmations ?? null,
           tokens: tokens.map((t) => ({ address: t.address, symbol: t.symbol, decimals: t.decimals })),
         },
         200,

@@ -40,6 +40,14 @@ const PHASE_TEXT: Record<SalePhase, string> = {
   cancelled: "Sale cancelled",
 };
 
+/** What "paid" means on this network: the payment and the confirmations the gateway waited for. */
+function paidDetail(what: string, profile: MerchantProfile): string {
+  const n = profile.confirmations;
+  if (n === null) return `${what} received and confirmed on ${profile.network}.`;
+  if (n === 0) return `${what} received on ${profile.network}: final in its block (this network waits for no confirmations).`;
+  return `${what} received on ${profile.network}, with ${n} confirmation${n === 1 ? "" : "s"}.`;
+}
+
 export function saleScreen(options: SaleOptions): Screen {
   const { invoice, profile } = options;
   const symbol = invoice.token.symbol ?? "tokens";
@@ -110,7 +118,7 @@ export function saleScreen(options: SaleOptions): Screen {
             : h("div", { class: "big-cross", "aria-hidden": "true" }, "✕");
       const detail =
         phase === "paid"
-          ? `${amount} ${symbol} received and confirmed on ${profile.network}.`
+          ? paidDetail(`${amount} ${symbol}`, profile)
           : phase === "seen"
             ? `The payment is on ${profile.network}; it counts once confirmed. Ask the customer to wait a moment.`
             : phase === "expired"

@@ -17,6 +17,8 @@ export interface MerchantProfile {
   escrow: string;
   scopes: string[];
   tokens: PosToken[];
+  /** Blocks after a payment's own before the gateway counts it paid; null when the gateway does not say. */
+  confirmations: number | null;
 }
 
 /** The parts of an invoice (POST /v1/invoices) the sale screen shows. */
