@@ -210,6 +210,8 @@ describe("web: hosted checkout /pay/{invoice}", function () {
       expect(hash).to.match(/^0x[0-9a-f]{64}$/);
       expect(await page.locator("#transaction").evaluate((el) => el.tagName)).to.equal("SPAN"); // a local chain has no explorer
       expect(await page.locator("#status").textContent()).to.equal("Paid");
+      expect(await page.locator(".merchant").textContent()).to.equal("Paid to Web Shop");
+      expect(await page.locator("#points").textContent()).to.equal("You earned 10 points");
       const view = await publicView(invoice.id);
       expect(view.transactionHash).to.equal(hash);
       expect(["held", "settled"]).to.include(view.status);

@@ -10,7 +10,7 @@ import { watchInvoiceStatus } from "./liveStatus.js";
 import { mountWalletPayment } from "./checkout/payment.js";
 import { receipt } from "./checkout/receipt.js";
 import { CLOSED_STATUSES, PAID_STATUSES, type CheckoutInvoice } from "./checkout/types.js";
-import { buildLayout, expiryText, fillQr, statusText } from "./checkout/view.js";
+import { buildLayout, expiryText, fillQr, markPaid, statusText } from "./checkout/view.js";
 import { injectedWallet } from "./checkout/wallet.js";
 
 const app = byId("app");
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     if (PAID_STATUSES.includes(invoice.status)) {
       if (shown === "paid") return;
       shown = "paid";
+      markPaid(layout.root, invoice);
       const card = receipt(invoice, invoice.transactionHash ?? sentHash, true);
       layout.wallet.replaceWith(card);
       layout.wallet = card;

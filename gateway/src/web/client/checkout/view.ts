@@ -38,6 +38,14 @@ export function expiryText(expiresAt: number): string {
   return left === "now" ? `Expired at ${clockTime(expiresAt)}` : `Expires at ${clockTime(expiresAt)} (${left})`;
 }
 
+/** The summary's words once the invoice is paid: "Paid to …", "You earned … points". */
+export function markPaid(root: HTMLElement, invoice: CheckoutInvoice): void {
+  const verb = root.querySelector("#pay-verb");
+  if (verb !== null) verb.textContent = "Paid to ";
+  const points = root.querySelector("#points");
+  if (points !== null) points.textContent = `You earned ${invoice.pointsAward} points`;
+}
+
 export function buildLayout(invoice: CheckoutInvoice): CheckoutLayout {
   const status = h("p", { id: "status", class: "status", role: "status", "aria-live": "polite" }, statusText(invoice.status));
   const expiry = h("span", { id: "expiry" }, expiryText(invoice.expiresAt));
@@ -54,7 +62,7 @@ export function buildLayout(invoice: CheckoutInvoice): CheckoutLayout {
   const summary = h(
     "header",
     { class: "summary" },
-    h("p", { class: "merchant" }, "Pay ", h("strong", { id: "merchant" }, invoice.merchantName)),
+    h("p", { class: "merchant" }, h("span", { id: "pay-verb" }, "Pay "), h("strong", { id: "merchant" }, invoice.merchantName)),
     h("h1", { id: "amount", class: "amount" }, amountText(invoice.amount, invoice.token)),
     facts,
     status,
