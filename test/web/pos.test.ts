@@ -265,6 +265,36 @@ describe("point of sale: /pos in Chromium", function () {
     });
   });
 
+  describe("a sale in ETH", function () {
+    it("switches the token (the amount starts again), shows the plain ETH send and turns paid when a wallet sends it", async function () {
+      const { page, problems } = await terminal(VIEWPORTS.tablet);
+      await page.keyboard.type("5");
+      const eth = "0x0000000000000000000000000000000000000000";
+      await page.selectOption("#pos-token", eth);
+      expect(await page.textContent(".amount-display")).to.equal("0 ETH");
+      // A focused menu keeps its choosing keys but not the digits: they type the amount (a comma is a point too).
+      await page.focus("#pos-token");
+      await page.keyboard.type("0,0015");
+      expect(await amountShown(page)).to.equal("0.0015");
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('section.sale[data-phase="waiting"]');
+      const invoice = await invoiceOfPage(page);
+      const transfer = parseTransferUri(await qrFromScreenshot(page, "pos-sale-eth-tablet.png"));
+      expect(transfer).to.deep.equal({ kind: "native", to: transfer.to, amount: 1_500_000_000_000_000n, chainId: 31337n });
+      expect(transfer.to.toLowerCase()).to.equal(invoice.qr.deposit.address.toLowerCase());
+      expect(await page.textContent(".qr-text")).to.contain("0.0015 ETH").and.contain("an ETH send of exactly this amount");
+      expect(await page.locator(".sale-words dt", { hasText: /^Token$/ }).count()).to.equal(0);
+
+      await (await suite.setup.f.customer.sendTransaction({ to: transfer.to, value: transfer.amount! })).wait();
+      await page.waitForSelector('section.sale[data-phase="paid"]', { timeout: 30_000 });
+      // The next sale keeps the token the last one was charged in.
+      await page.keyboard.press("Enter");
+      await page.waitForSelector('main#app[data-screen="keypad"]');
+      expect(await page.textContent(".amount-display")).to.equal("0 ETH");
+      expect(problems).to.deep.equal([]);
+    });
+  });
+
   describe("a charge retried after its answer was lost", function () {
     it("sends the same Idempotency-Key again and shows the one invoice the first request created", async function () {
       const { page, problems } = await terminal(VIEWPORTS.tablet);
