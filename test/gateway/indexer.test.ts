@@ -3,6 +3,7 @@ import { sql } from "kysely";
 
 import { highestIndexedInvoiceNumber } from "../../gateway/src/store/index.js";
 import { cancelInvoice } from "../../gateway/src/services/index.js";
+import { refundSettledPayment } from "../../src/chain/refundSettledPayment.js";
 import { networkHelpers } from "../helpers/fixture.js";
 import { DAY, USD } from "../sdk/sdk-fixture.js";
 import { onEachBackend } from "./helpers/backends.js";
@@ -90,6 +91,35 @@ describe("startIndexer (in-process chain)", function () {
       expect(evs.map((e) => e.type)).to.deep.equal(["invoice.paid", "invoice.partially_refunded", "invoice.refunded"]);
       expect((evs[0]!.data as any).invoice.status).to.equal("held");
       expect((evs[1]!.data as any).previousStatus).to.equal("held");
+    });
+
+    it("writes invoice.partially_refunded for a refund that keeps the status: part of a settled payment, then another part", async function () {
+      const { indexer, invoice, pay, row, events, instant, setup } = s();
+      const idx = indexer();
+      const view = await invoice(instant);
+      await pay(view);
+      await catchUp(idx);
+      expect((await row(view.record.id)).status).to.equal("settled");
+      await setup.f.token.mint(setup.f.owner.address, USD);
+      const refundSettled = (amount: bigint) => refundSettledPayment(setup.f.asOwner.escrow, instant.onChainId, view.record.invoiceNumber, { amount });
+      await refundSettled(USD / 4n);
+      await catchUp(idx);
+      let after = await row(view.record.id);
+      expect(after.status).to.equal("settled");
+      expect(after.refunded_amount).to.equal((USD / 4n).toString());
+      await refundSettled(USD / 4n);
+      await catchUp(idx);
+      after = await row(view.record.id);
+      expect(after.refunded_amount).to.equal((USD / 2n).toString());
+      const evs = await events(instant, view.record.id);
+      expect(evs.map((e) => e.type)).to.deep.equal(["invoice.paid", "invoice.partially_refunded", "invoice.partially_refunded"]);
+      expect(evs.slice(1).map((e) => [(e.data as any).previousStatus, (e.data as any).invoice.status, (e.data as any).invoice.refundedAmount])).to.deep.equal([
+        ["settled", "settled", (USD / 4n).toString()],
+        ["settled", "settled", (USD / 2n).toString()],
+      ]);
+      // Nothing new: no event.
+      await catchUp(idx);
+      expect(await events(instant, view.record.id)).to.have.length(3);
     });
 
     it("confirms a cancellation the merchant asked for: cancelling → cancelled", async function () {

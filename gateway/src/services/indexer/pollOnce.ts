@@ -160,6 +160,8 @@ function toFoldLog(row: ChainLogRow): FoldLog {
 /** Statuses before a confirmed payment, and those a confirmed payment starts in. */
 const PRE_PAYMENT_STATUSES: readonly string[] = ["open", "expired", "seen", "cancelling"];
 const PAID_STATUSES: readonly string[] = ["held", "settled"];
+/** Statuses a refund may leave as they are (a part of a settled or disputed payment, a further part). */
+const REFUND_KEEPS_STATUS: readonly string[] = ["settled", "partially_refunded", "disputed"];
 
 /** The event type of a transition: `invoice.<status>`, except a confirmed payment and a rollback. */
 export function transitionEventType(previous: string, next: string, reverted: boolean): string {
@@ -241,7 +243,10 @@ async function refold(
       // Time does not run backwards: a rollback to an older head does not reopen an expired invoice.
       if (previous === "expired" && target === "open") target = "expired";
       const patch = derivedColumns(step, row, now);
-      if (target === previous) {
+      // A refund that keeps the status (part of a settled payment, or a second part of a held one) is still news to
+      // the merchant's books: it gets its own event (and webhook), with the refunded total in the invoice.
+      const refundedOnly = target === previous && REFUND_KEEPS_STATUS.includes(previous) && (row.refunded_amount ?? "0") !== (patch.refunded_amount ?? "0");
+      if (target === previous && !refundedOnly) {
         if (!sameDerived(row, patch)) await updateInvoiceDerived(trx, row.id, previous, patch);
         break;
       }
@@ -252,7 +257,7 @@ async function refold(
         to: target,
         patch,
         event: {
-          type: transitionEventType(previous, target, reverted),
+          type: refundedOnly && !reverted ? "invoice.partially_refunded" : transitionEventType(previous, target, reverted),
           data: (after) =>
             invoiceEventData(after, { chainId: config.chainId, onChainMerchantId, previousStatus: previous, cause: step.cause, deposit: step.deposit }),
         },
