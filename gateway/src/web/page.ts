@@ -53,6 +53,8 @@ export function renderPage(shell: PageShell): string {
     `<meta name="referrer" content="no-referrer">` +
     `<title>${escapeHtml(shell.title)}</title>` +
     `<link rel="stylesheet" href="${escapeHtml(shell.styleUrl)}">` +
+    // No icon: an empty data URL stops the browser asking for /favicon.ico on every load (a 404 and a request).
+    `<link rel="icon" href="data:,">` +
     `<script type="module" src="${escapeHtml(shell.scriptUrl)}"></script>` +
     `</head><body${data}>${shell.body}</body></html>`
   );

@@ -113,7 +113,11 @@ export async function relayAuthorization(ctx: GatewayContext, id: string, submis
     return { invoiceId: id, payer: from, relayer: sent.from, transactionHash: sent.hash, blockNumber: sent.blockNumber };
   } catch (error) {
     await marking?.catch(() => undefined);
-    if (sentHash === undefined) await releaseRelay(ctx.db, id);
+    // Nothing broadcast, or mined and reverted (a reverted transaction leaves the authorization unused): the claim
+    // goes, so the customer can try again. Sent but with no receipt (pending, dropped): it may still be mined, so the
+    // claim stays and says why.
+    const reverted = sentHash !== undefined && (await provider.getTransactionReceipt(sentHash).catch(() => null))?.status === 0;
+    if (sentHash === undefined || reverted) await releaseRelay(ctx.db, id);
     else await failRelay(ctx.db, id, error instanceof Error ? error.message : String(error));
     throw error;
   }

@@ -17,6 +17,7 @@ import { findDepositCandidates, type Database, type DepositCandidateRow } from "
 import { chooseLeaderLock, KEEPER_LOCK_KEY, type LeaderLock } from "../indexer/leaderLock.js";
 import type { MasterKeyring } from "../masterKeys.js";
 import { signerOf } from "../merchants/signerOf.js";
+import { withSignerTurn } from "../merchants/signerQueue.js";
 
 export interface KeeperLogger {
   info?(message: string, details: Record<string, unknown>): void;
@@ -182,9 +183,12 @@ export function startDepositKeeper(options: DepositKeeperOptions): DepositKeeper
     }));
     const byAddress = new Map(rows.map(({ invoice }) => [(invoice.deposit_address ?? "").toLowerCase(), invoice]));
     const head = await options.provider.getBlockNumber();
-    const result = await collectDeposits(DepositRouter__factory.connect(router, wallet), items, {
-      fromBlock: Math.max(0, head - (options.senderLookbackBlocks ?? 2_000)),
-    });
+    // In the signer's turn (signerQueue.ts): a relay or refund of this merchant must not take the same nonce.
+    const result = await withSignerTurn(wallet.address, () =>
+      collectDeposits(DepositRouter__factory.connect(router, wallet), items, {
+        fromBlock: Math.max(0, head - (options.senderLookbackBlocks ?? 2_000)),
+      }),
+    );
     for (const failed of result.failed) {
       const invoice = byAddress.get(failed.address.toLowerCase());
       if (invoice === undefined) continue;

@@ -1,4 +1,4 @@
-import type { Provider } from "ethers";
+import type { Provider, Wallet } from "ethers";
 
 import { decodeScanPayError } from "../../../../src/chain/decodeScanPayError.js";
 import { InsufficientFundsError } from "../../../../src/chain/errors.js";
@@ -6,6 +6,7 @@ import { sendTx } from "../../../../src/chain/internal/send.js";
 import type { GatewayContext } from "../context.js";
 import type { UnsignedTransaction } from "../invoices/cancelInvoice.js";
 import { signerOf } from "../merchants/signerOf.js";
+import { withSignerTurn } from "../merchants/signerQueue.js";
 import { ChainRejectedError, PaymentBusyError, SenderUnavailableError, SenderUnderfundedError } from "./errors.js";
 import type { SentPaymentTransaction } from "./types.js";
 
@@ -51,6 +52,20 @@ export async function sendWithSigner(
     data: transaction.data,
     value: transaction.value,
   };
+  // The signer's turn covers the checks and the broadcast: another send of this key (keeper, relay, refund) then
+  // reads the nonce this one took (signerQueue.ts).
+  return withSignerTurn(wallet.address, (release) => sendInTurn(provider, wallet, label, transaction, request, release, onSent));
+}
+
+async function sendInTurn(
+  provider: Provider,
+  wallet: Wallet,
+  label: string,
+  transaction: UnsignedTransaction,
+  request: { to: string; data: string; value: bigint },
+  release: () => void,
+  onSent: ((hash: string) => void) | undefined,
+): Promise<SentPaymentTransaction> {
   let gasLimit: bigint;
   try {
     gasLimit = await wallet.estimateGas(request);
@@ -69,7 +84,10 @@ export async function sendWithSigner(
   if (balance < needed) throw new SenderUnderfundedError(wallet.address, balance, needed);
   try {
     const tx = await sendTx(label, () => wallet.sendTransaction({ ...request, gasLimit, chainId: transaction.chainId }), {
-      ...(onSent === undefined ? {} : { onSent: (sent) => onSent(sent.hash) }),
+      onSent: (sent) => {
+        release();
+        onSent?.(sent.hash);
+      },
     });
     return {
       hash: tx.hash,
