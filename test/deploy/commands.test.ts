@@ -127,8 +127,8 @@ function startPipelines(): Pipelines {
     }
     return deployToNode(p, ["hardhat", "deploy", "--network", "localhost"]);
   });
-  // The lint script also type-checks the pages' browser code (its own tsconfig, relative imports only).
-  const freshLint = project("lint", ["gateway/src/web/client"]).then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
+  // The lint script also type-checks the pages' browser code (its own tsconfig), which imports pure SDK modules.
+  const freshLint = project("lint", ["gateway/src/web/client", "src"]).then((p) => runCommand("npm", ["run", "lint"], { cwd: p.root, timeoutMs: COMMAND_TIMEOUT_MS }));
   const freshCli = createScratchProject("cli", { seedBuild: true, extra: ["bin", "src"] }).then((p) => {
     projects.push(p);
     // The launcher itself, on the project's Node 22 (what `npx scanpay` runs in a checkout; npx's own lookup of the
