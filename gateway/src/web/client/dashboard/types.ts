@@ -2,22 +2,9 @@
 
 export type Scope = "read" | "create" | "refund" | "keys";
 
-export interface TokenInfo {
-  address: string;
-  symbol: string;
-  decimals: number;
-}
+import type { AcceptedToken, MerchantProfile } from "../merchantProfile.js";
 
-export interface MerchantProfile {
-  id: string;
-  name: string;
-  network: string;
-  chainId: string;
-  escrow: string;
-  onChainMerchantId: string;
-  scopes: string[];
-  tokens: TokenInfo[];
-}
+export type { AcceptedToken as TokenInfo, MerchantProfile };
 
 export interface Invoice {
   id: string;

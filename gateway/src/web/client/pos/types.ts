@@ -1,25 +1,8 @@
 /** What the point of sale reads from the API (the JSON shapes of GET /v1/merchant and POST /v1/invoices it uses). */
 
-/** A token the escrow accepts (ETH is the zero address). */
-export interface PosToken {
-  address: string;
-  symbol: string;
-  decimals: number;
-}
+import type { AcceptedToken, MerchantProfile } from "../merchantProfile.js";
 
-/** GET /v1/merchant: whose terminal this is and what its key may do. */
-export interface MerchantProfile {
-  id: string;
-  name: string;
-  chainId: string;
-  /** The chain's name in words ("Base Sepolia"). */
-  network: string;
-  escrow: string;
-  scopes: string[];
-  tokens: PosToken[];
-  /** Blocks after a payment's own before the gateway counts it paid; null when the gateway does not say. */
-  confirmations: number | null;
-}
+export type { AcceptedToken as PosToken, MerchantProfile };
 
 /** The parts of an invoice (POST /v1/invoices) the sale screen shows. */
 export interface PosInvoice {
