@@ -4,9 +4,8 @@
  */
 import { sql, type Kysely } from "kysely";
 
-import { positionOf } from "./keyset.js";
 import type { Database } from "./schema.js";
-import type { DeliveryLogRow } from "./webhooks.js";
+import { merchantDeliveryLogQuery, type DeliveryLogRow } from "./webhooks.js";
 
 export interface DailyTotalsRowsQuery {
   merchantId: string;
@@ -137,13 +136,7 @@ export interface InvoiceDeliveryRowsQuery {
  * then by the event's place in the log (one indexer step writes several events, and their deliveries, at one time).
  */
 export async function listInvoiceDeliveryRows(db: Kysely<Database>, query: InvoiceDeliveryRowsQuery): Promise<DeliveryLogRow[]> {
-  return db
-    .selectFrom("webhook_deliveries as d")
-    .innerJoin("events as e", "e.id", "d.event_id")
-    .selectAll("d")
-    .select("e.type as event_type")
-    .select(positionOf("d.created_at").as("position"))
-    .where("d.merchant_id", "=", query.merchantId)
+  return merchantDeliveryLogQuery(db, query.merchantId)
     .where("e.merchant_id", "=", query.merchantId)
     .where("e.invoice_id", "=", query.invoiceId)
     .orderBy("d.created_at", "desc")

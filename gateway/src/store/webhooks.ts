@@ -217,15 +217,19 @@ export interface ListDeliveryRowsQuery {
   limit: number;
 }
 
-function deliveryLogQuery(db: Kysely<Database>, merchantId: string, endpointId: string) {
+/** A merchant's delivery log rows (each with its event's type and keyset position), to narrow further. */
+export function merchantDeliveryLogQuery(db: Kysely<Database>, merchantId: string) {
   return db
     .selectFrom("webhook_deliveries as d")
     .innerJoin("events as e", "e.id", "d.event_id")
     .selectAll("d")
     .select("e.type as event_type")
     .select(positionOf("d.created_at").as("position"))
-    .where("d.merchant_id", "=", merchantId)
-    .where("d.endpoint_id", "=", endpointId);
+    .where("d.merchant_id", "=", merchantId);
+}
+
+function deliveryLogQuery(db: Kysely<Database>, merchantId: string, endpointId: string) {
+  return merchantDeliveryLogQuery(db, merchantId).where("d.endpoint_id", "=", endpointId);
 }
 
 /** One delivery of the merchant's endpoint as the log shows it. */
