@@ -4,7 +4,7 @@
  */
 import { api, errorMessage } from "../api.js";
 import { h, replace } from "../dom.js";
-import { confirmDialog, secretNotice } from "./dialog.js";
+import { confirmedDelete, secretNotice } from "./dialog.js";
 import { formatTime } from "./format.js";
 import type { ApiKeyInfo, Scope, Session } from "./types.js";
 
@@ -50,22 +50,17 @@ export function apiKeys(session: Session): HTMLElement {
     }
   };
 
-  const revoke = async (k: ApiKeyInfo) => {
-    const ok = await confirmDialog({
+  const revoke = (k: ApiKeyInfo) =>
+    confirmedDelete({
       title: `Revoke ${k.label === "" ? k.id : k.label}?`,
       body: [h("p", {}, `Every request with this key (${k.scopes.join(", ")}) is refused from now on. This cannot be undone.`)],
       confirmLabel: "Revoke the key",
-      danger: true,
+      path: `/v1/api-keys/${k.id}`,
+      key: session.key,
+      message,
+      done: `Revoked ${k.label === "" ? k.id : k.label}.`,
+      after: reload,
     });
-    if (!ok) return;
-    try {
-      await api(`/v1/api-keys/${k.id}`, { method: "DELETE", key: session.key });
-      replace(message, h("p", { class: "notice ok" }, `Revoked ${k.label === "" ? k.id : k.label}.`));
-      await reload();
-    } catch (error) {
-      replace(message, h("p", { class: "notice error" }, errorMessage(error)));
-    }
-  };
 
   const form = h(
     "form",

@@ -2,6 +2,7 @@
  * Confirmations in a modal `<dialog>` (focus kept inside, Escape cancels, focus returns to the opener). The caller
  * gives the content that says exactly what will happen; the dialog resolves true only for the confirm button.
  */
+import { api, errorMessage } from "../api.js";
 import { h, replace } from "../dom.js";
 
 type Content = Node | string;
@@ -77,4 +78,28 @@ export function secretNotice(what: string, secret: string): HTMLElement {
       "Copy",
     ),
   );
+}
+
+export interface ConfirmedDeleteOptions extends Omit<ConfirmOptions, "danger"> {
+  /** The API path to DELETE once confirmed, with the session's key. */
+  path: string;
+  key: string;
+  /** Where the outcome is said: `done` on success, the API's message on failure. */
+  message: HTMLElement;
+  done: string;
+  /** After a successful delete (redraw the list). */
+  after: () => Promise<void>;
+}
+
+/** A danger confirmation, then the DELETE; nothing is sent unless the person confirmed. */
+export async function confirmedDelete(options: ConfirmedDeleteOptions): Promise<void> {
+  const { path, key, message, done, after, ...confirm } = options;
+  if (!(await confirmDialog({ ...confirm, danger: true }))) return;
+  try {
+    await api(path, { method: "DELETE", key });
+    replace(message, h("p", { class: "notice ok" }, done));
+    await after();
+  } catch (error) {
+    replace(message, h("p", { class: "notice error" }, errorMessage(error)));
+  }
 }

@@ -7,7 +7,7 @@ import { h, replace } from "../dom.js";
 import { confirmDialog, openDialog } from "./dialog.js";
 import { eventWord, formatAmount, formatTime, shortHex, statusWord } from "./format.js";
 import { openRefundDialog } from "./refundDialog.js";
-import type { Delivery, Invoice, InvoiceEvent, Session, UnsignedTransaction } from "./types.js";
+import type { Delivery, Invoice, InvoiceEvent, Scope, Session, UnsignedTransaction } from "./types.js";
 
 const REFUNDABLE = ["held", "partially_refunded", "disputed", "settled"];
 const CANCELLABLE = ["open"];
@@ -139,36 +139,15 @@ export async function showInvoiceStory(session: Session, container: HTMLElement,
     const actions = h("div", { class: "dash-actions" });
     if (REFUNDABLE.includes(invoice.status) && facts.paid !== null && facts.refunded < facts.paid) {
       actions.append(
-        h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            disabled: !session.can("refund"),
-            title: session.can("refund") ? undefined : "This key lacks the refund scope",
-            onclick: () =>
-              openRefundDialog(session, { invoice, paid: facts.paid ?? 0n, refunded: facts.refunded }, () => {
-                void reloadUntilNewEvent().then(onChanged);
-              }),
-          },
-          "Refund…",
+        scopedButton(session, "refund", "Refund…", () =>
+          openRefundDialog(session, { invoice, paid: facts.paid ?? 0n, refunded: facts.refunded }, () => {
+            void reloadUntilNewEvent().then(onChanged);
+          }),
         ),
       );
     }
     if (CANCELLABLE.includes(invoice.status)) {
-      actions.append(
-        h(
-          "button",
-          {
-            type: "button",
-            class: "danger",
-            disabled: !session.can("create"),
-            title: session.can("create") ? undefined : "This key lacks the create scope",
-            onclick: () => void cancel(invoice),
-          },
-          "Cancel invoice…",
-        ),
-      );
+      actions.append(scopedButton(session, "create", "Cancel invoice…", () => void cancel(invoice)));
     }
     replace(
       content,
@@ -242,4 +221,10 @@ export async function showInvoiceStory(session: Session, container: HTMLElement,
     );
   };
   await reload();
+}
+
+/** A danger button for what needs `scope`: disabled, saying why, when the session's key lacks it. */
+function scopedButton(session: Session, scope: Scope, label: string, onclick: () => void): HTMLButtonElement {
+  const allowed = session.can(scope);
+  return h("button", { type: "button", class: "danger", disabled: !allowed, title: allowed ? undefined : `This key lacks the ${scope} scope`, onclick }, label);
 }

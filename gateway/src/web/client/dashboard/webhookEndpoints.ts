@@ -4,7 +4,7 @@
  */
 import { api, errorMessage } from "../api.js";
 import { h, replace } from "../dom.js";
-import { confirmDialog, secretNotice } from "./dialog.js";
+import { confirmDialog, confirmedDelete, secretNotice } from "./dialog.js";
 import { formatTime } from "./format.js";
 import type { Session, WebhookEndpoint } from "./types.js";
 
@@ -55,22 +55,17 @@ export function webhookEndpoints(session: Session): HTMLElement {
     }
   };
 
-  const remove = async (e: WebhookEndpoint) => {
-    const ok = await confirmDialog({
+  const remove = (e: WebhookEndpoint) =>
+    confirmedDelete({
       title: "Remove this endpoint?",
       body: [h("p", {}, `${e.url} stops receiving events; its pending deliveries and delivery log are deleted.`)],
       confirmLabel: "Remove the endpoint",
-      danger: true,
+      path: `/v1/webhook-endpoints/${e.id}`,
+      key: session.key,
+      message,
+      done: `Removed ${e.url}.`,
+      after: reload,
     });
-    if (!ok) return;
-    try {
-      await api(`/v1/webhook-endpoints/${e.id}`, { method: "DELETE", key: session.key });
-      replace(message, h("p", { class: "notice ok" }, `Removed ${e.url}.`));
-      await reload();
-    } catch (error) {
-      replace(message, h("p", { class: "notice error" }, errorMessage(error)));
-    }
-  };
 
   const form = h(
     "form",
